@@ -1,0 +1,3 @@
+from finops_tui.cli import main
+
+raise SystemExit(main())

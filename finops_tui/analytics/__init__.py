@@ -1,0 +1,1 @@
+"""Every figure users rely on, computed from the cache. No Textual or Rich here."""

@@ -1,0 +1,30 @@
+"""`finops-tui tui`: the console (also what a bare `finops-tui` opens)."""
+
+from __future__ import annotations
+
+import argparse
+
+from finops_tui.context import Context
+
+
+def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentParser]:
+    parser = subparsers.add_parser("tui", help="open the console (the default)",
+                                   description="Open the console on the cache, or on the built-in demo.")
+    parser.add_argument("--demo", action="store_true", help="open the deterministic demo snapshot (built on first use)")
+    parser.add_argument("--offline", action="store_true", help="never call AWS; read the cache only")
+    parser.set_defaults(handler=run)
+    return [parser]
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from finops_tui.tui.app import make_app
+
+    if args.demo:
+        from finops_tui.commands.demo_cmd import demo_path
+        from finops_tui.sources.demo import ensure_demo
+
+        ctx.cache_path = ensure_demo(demo_path(ctx), ctx.settings, ctx.clock.today)
+    store = ctx.store()
+    app = make_app(ctx.settings, store, ctx.clock, demo=args.demo, offline=args.offline or args.demo)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,1 @@
+"""Where cost rows come from: AWS (boto3), FOCUS exports, and the built-in demo."""

@@ -1,0 +1,244 @@
+"""Opening the cache: refuse foreign or newer files, migrate older ones, WAL mode.
+
+One connection per thread (SQLite connections must not cross threads); every
+write of a run goes through :meth:`Store.transaction`, so a crash leaves the
+previous snapshot intact.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from finops_tui.errors import CacheError
+from finops_tui.store.schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(slots=True)
+class CostRow:
+    """One daily cost fact as it is stored."""
+
+    day: str
+    account: str
+    service: str
+    usage_type: str
+    category: str
+    environment: str
+    resource_id: str
+    amortized: float
+    billed: float
+    charge_type: str = "usage"
+    estimated: bool = False
+    source: str = ""
+
+
+COST_COLUMNS = tuple(CostRow.__dataclass_fields__)
+_INSERT_COST = f"INSERT INTO cost_daily ({', '.join(COST_COLUMNS)}) VALUES ({', '.join('?' * len(COST_COLUMNS))})"
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Store:
+    """A finops-tui cache file. Cheap to share; connections are made per thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    # -- connections -------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _connect(self.path)
+            self._local.conn = conn
+        return conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over this thread's connection (imported lazily: it imports pandas)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it lands, or none of it."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    # -- meta --------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str, conn: sqlite3.Connection | None = None) -> None:
+        (conn or self.conn).execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.get_meta("schema_version", "0") or 0)
+
+    # -- writes ------------------------------------------------------------
+    @staticmethod
+    def insert_costs(conn: sqlite3.Connection, rows: Iterable[CostRow | Sequence[object]]) -> int:
+        """Insert cost rows inside the caller's transaction; returns how many."""
+        cursor = conn.executemany(_INSERT_COST, (astuple(row) if isinstance(row, CostRow) else row for row in rows))
+        return cursor.rowcount
+
+    def start_run(self, kind: str, detail: dict | None = None) -> int:
+        """Record that a run began (outside the run's own transaction, so a failed run is still logged)."""
+        cursor = self.conn.execute(
+            "INSERT INTO sync_runs (kind, started_at, status, detail) VALUES (?, ?, 'running', ?)",
+            (kind, utc_now_iso(), json.dumps(detail or {})),
+        )
+        return int(cursor.lastrowid)
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        error: str | None = None,
+        request_count: int = 0,
+        ce_request_count: int = 0,
+        rows_written: int = 0,
+        detail: dict | None = None,
+        conn: sqlite3.Connection | None = None,
+    ) -> None:
+        params: list[object] = [utc_now_iso(), status, error, request_count, ce_request_count, rows_written]
+        sql = "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, request_count = ?, ce_request_count = ?, rows_written = ?"
+        if detail is not None:
+            sql += ", detail = ?"
+            params.append(json.dumps(detail))
+        (conn or self.conn).execute(sql + " WHERE id = ?", (*params, run_id))
+
+    def has_costs(self) -> bool:
+        return self.conn.execute("SELECT EXISTS (SELECT 1 FROM cost_daily)").fetchone()[0] == 1
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a run is one transaction.
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=True)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise CacheError(f"cannot read cache file {path}: {error.strerror or error}") from None
+    if header != SQLITE_HEADER:
+        raise CacheError(f"{path} is not a finops-tui cache (not an SQLite database); it was left untouched")
+
+
+def open_store(path: str | Path, *, create: bool = True) -> Store:
+    """Open (and if needed create or migrate) the cache at ``path``.
+
+    A file that is not a finops-tui cache, or one written by a newer version,
+    is refused with :class:`CacheError` and not modified.
+    """
+    path = Path(path)
+    exists = path.exists() and path.stat().st_size > 0
+    if path.is_dir():
+        raise CacheError(f"cache path {path} is a directory; give a file such as {path / 'finops.db'}")
+    if exists:
+        _check_header(path)
+        _inspect_existing(path)
+    elif not create:
+        raise CacheError(f"no cache at {path}", "run `finops-tui sync`, `finops-tui import-focus` or `finops-tui demo` first")
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CacheError(f"cannot create the cache folder {path.parent}: {error.strerror or error}") from None
+    store = Store(path)
+    try:
+        store.conn.execute("PRAGMA journal_mode = WAL")
+        _migrate(store)
+    except sqlite3.DatabaseError as error:
+        store.close()
+        raise CacheError(f"cannot open cache {path}: {error}") from None
+    return store
+
+
+def _inspect_existing(path: Path) -> None:
+    """Read-only look at an existing file: is it ours, and not from the future?"""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:
+                return
+            if "meta" not in tables:
+                raise CacheError(f"{path} is an SQLite database but not a finops-tui cache; it was left untouched")
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise CacheError(f"{path} is not a readable finops-tui cache ({error}); it was left untouched") from None
+    if meta.get("application") != APPLICATION:
+        raise CacheError(f"{path} is an SQLite database but not a finops-tui cache; it was left untouched")
+    version = int(meta.get("schema_version", "0") or 0)
+    if version > SCHEMA_VERSION:
+        raise CacheError(
+            f"{path} was written by a newer finops-tui (schema {version}, this one knows {SCHEMA_VERSION})",
+            "upgrade finops-tui to open it",
+        )
+
+
+def _migrate(store: Store, target: int = SCHEMA_VERSION) -> None:
+    conn = store.conn
+    has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+    current = store.schema_version if has_meta else 0
+    if current >= target:
+        return
+    # Each migration runs in its own transaction: a failure leaves the file at
+    # the last complete version.
+    for version in range(current + 1, target + 1):
+        script = MIGRATIONS[version - 1]
+        try:
+            conn.executescript(
+            "BEGIN IMMEDIATE;\n"
+            + script
+            + f"\nINSERT INTO meta (key, value) VALUES ('application', '{APPLICATION}') ON CONFLICT(key) DO NOTHING;"
+            + f"\nINSERT INTO meta (key, value) VALUES ('schema_version', '{version}') "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value;\nCOMMIT;"
+            )
+        except sqlite3.DatabaseError:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise

@@ -1,0 +1,1 @@
+"""The Textual console. Reads the Snapshot view-model; never calls boto3."""

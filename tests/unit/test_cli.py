@@ -1,0 +1,70 @@
+"""The command line: help for every subcommand, one-line errors, global options anywhere."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from finops_tui.cli import build_parser, main
+from tests.helpers import run_cli
+
+
+def _subcommands() -> list[str]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    return sorted(action.choices)
+
+
+def test_expected_subcommands_exist() -> None:
+    assert {"tui", "demo", "config"} <= set(_subcommands())
+
+
+@pytest.mark.parametrize("command", _subcommands())
+def test_help_of_every_subcommand(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([command, "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: finops-tui {command}")
+    assert "--cache PATH" in out and "--today YYYY-MM-DD" in out
+
+
+def test_top_level_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in _subcommands():
+        assert command in out
+
+
+def test_bad_today_is_one_line_without_traceback() -> None:
+    result = run_cli("config", "--today", "26/11/2026")
+    assert result.returncode == 1
+    assert result.stderr == "finops-tui: --today '26/11/2026' is not a date in the form YYYY-MM-DD\n"
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = run_cli("frobnicate")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_global_options_before_or_after_subcommand(tmp_path) -> None:
+    before = run_cli("--today", "2026-02-03", "config")
+    after = run_cli("config", "--today", "2026-02-03")
+    assert "# today: 2026-02-03 (fixed)" in before.stdout
+    assert before.stdout == after.stdout
+
+
+def test_today_from_environment() -> None:
+    result = run_cli("config", env={"FINOPS_TUI_TODAY": "2025-12-31"})
+    assert "# today: 2025-12-31 (fixed)" in result.stdout
+
+
+def test_debug_shows_traceback(tmp_path) -> None:
+    bad = tmp_path / "x.db"
+    bad.write_text("not sqlite")
+    result = run_cli("--debug", "--cache", str(bad), "demo")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
