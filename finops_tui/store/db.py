@@ -143,6 +143,18 @@ class Store:
             params.append(json.dumps(detail))
         (conn or self.conn).execute(sql + " WHERE id = ?", (*params, run_id))
 
+    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str) -> None:
+        """Mark an alert event (e.g. ``spike:total:2026-11-20``) acknowledged: it is never sent again."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO alert_events (key, kind, scope, month, created_at, status) VALUES (?, ?, ?, ?, ?, 'acknowledged') "
+                "ON CONFLICT(key) DO UPDATE SET status = 'acknowledged'",
+                (key, kind, scope, month, utc_now_iso()),
+            )
+
+    def acknowledged_keys(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT key FROM alert_events WHERE status = 'acknowledged'")}
+
     def has_costs(self) -> bool:
         return self.conn.execute("SELECT EXISTS (SELECT 1 FROM cost_daily)").fetchone()[0] == 1
 
