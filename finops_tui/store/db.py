@@ -83,16 +83,43 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it lands, or none of it."""
+        """One write transaction: all of it lands, or none of it.
+
+        Before committing, the daily rollup is refreshed for every day whose
+        facts were inserted (found by id, which only grows) or deleted through
+        :meth:`delete_costs`, so readers never see the two disagree.
+        """
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
+            first_new_id = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'cost_daily'").fetchone()[0]
+            self._local.dirty_days = None
             yield conn
+            inserted = conn.execute("SELECT MIN(day), MAX(day) FROM cost_daily WHERE id > ?", (first_new_id,)).fetchone()
+            self._mark_dirty(inserted[0], inserted[1])
+            if self._local.dirty_days is not None:
+                refresh_rollup(conn, *self._local.dirty_days)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         else:
             conn.execute("COMMIT")
+        finally:
+            self._local.dirty_days = None
+
+    def _mark_dirty(self, first: str | None, last: str | None) -> None:
+        if first is None or last is None:
+            return
+        current = getattr(self._local, "dirty_days", None)
+        if current is not None:
+            first, last = min(first, current[0]), max(last, current[1])
+        self._local.dirty_days = (first, last)
+
+    def delete_costs(self, conn: sqlite3.Connection, where: str, params: Sequence[object] = ()) -> int:
+        """Delete facts matching ``where`` (SQL, parameterised) inside a transaction, keeping the rollup in step."""
+        span = conn.execute(f"SELECT MIN(day), MAX(day) FROM cost_daily WHERE {where}", params).fetchone()
+        self._mark_dirty(span[0], span[1])
+        return conn.execute(f"DELETE FROM cost_daily WHERE {where}", params).rowcount
 
     # -- meta --------------------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:
@@ -157,6 +184,17 @@ class Store:
 
     def has_costs(self) -> bool:
         return self.conn.execute("SELECT EXISTS (SELECT 1 FROM cost_daily)").fetchone()[0] == 1
+
+
+def refresh_rollup(conn: sqlite3.Connection, first_day: str, last_day: str) -> None:
+    """Recompute the rollup for days ``first_day``..``last_day`` from the facts."""
+    conn.execute("DELETE FROM cost_rollup WHERE day >= ? AND day <= ?", (first_day, last_day))
+    conn.execute(
+        "INSERT INTO cost_rollup SELECT day, category, environment, service, charge_type, SUM(amortized), SUM(billed), "
+        "MAX(estimated), COUNT(*) FROM cost_daily WHERE day >= ? AND day <= ? "
+        "GROUP BY day, category, environment, service, charge_type",
+        (first_day, last_day),
+    )
 
 
 def _connect(path: Path) -> sqlite3.Connection:

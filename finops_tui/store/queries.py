@@ -1,4 +1,9 @@
-"""The SQL aggregates the analytics need. Parameterised; never the whole table."""
+"""The SQL aggregates the analytics need. Parameterised; never the whole table.
+
+Pane queries read ``cost_rollup`` (one row per day x category x environment x
+service x charge type, kept in step by ``Store.transaction``); only the
+usage-type drill-down and untagged resources read the facts, through indexes.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +45,7 @@ def month_by_category_environment(
     sql = (
         f"SELECT category, environment, SUM({flt.column}), "
         f"SUM(CASE WHEN day < ? THEN {flt.column} ELSE 0 END) "
-        f"FROM cost_daily WHERE day >= ? AND day <= ?{extra} GROUP BY category, environment"
+        f"FROM cost_rollup WHERE day >= ? AND day <= ?{extra} GROUP BY category, environment"
     )
     return conn.execute(sql, [today.isoformat(), start.isoformat(), today.isoformat(), *params]).fetchall()
 
@@ -49,7 +54,7 @@ def daily_by_category(conn: sqlite3.Connection, flt: CostFilter, first: date, la
     """(day, category, spend) for every day from ``first`` to ``last`` inclusive that has rows."""
     extra, params = flt.where()
     sql = (
-        f"SELECT day, category, SUM({flt.column}) FROM cost_daily "
+        f"SELECT day, category, SUM({flt.column}) FROM cost_rollup "
         f"WHERE day >= ? AND day <= ?{extra} GROUP BY day, category ORDER BY day"
     )
     return conn.execute(sql, [first.isoformat(), last.isoformat(), *params]).fetchall()
@@ -57,7 +62,7 @@ def daily_by_category(conn: sqlite3.Connection, flt: CostFilter, first: date, la
 
 def category_totals(conn: sqlite3.Connection, flt: CostFilter, first: date, last: date) -> dict[str, float]:
     extra, params = flt.where()
-    sql = f"SELECT category, SUM({flt.column}) FROM cost_daily WHERE day >= ? AND day <= ?{extra} GROUP BY category"
+    sql = f"SELECT category, SUM({flt.column}) FROM cost_rollup WHERE day >= ? AND day <= ?{extra} GROUP BY category"
     return dict(conn.execute(sql, [first.isoformat(), last.isoformat(), *params]).fetchall())
 
 
@@ -65,7 +70,7 @@ def monthly_by_category(conn: sqlite3.Connection, flt: CostFilter, first: date, 
     """(YYYY-MM, category, spend) per month; for reports and history, not the first paint."""
     extra, params = flt.where()
     sql = (
-        f"SELECT substr(day, 1, 7) AS month, category, SUM({flt.column}) FROM cost_daily "
+        f"SELECT substr(day, 1, 7) AS month, category, SUM({flt.column}) FROM cost_rollup "
         f"WHERE day >= ? AND day <= ?{extra} GROUP BY month, category ORDER BY month"
     )
     return conn.execute(sql, [first.isoformat(), last.isoformat(), *params]).fetchall()
@@ -76,7 +81,7 @@ def services_in_category(
 ) -> list[tuple[str, float]]:
     extra, params = flt.where()
     sql = (
-        f"SELECT service, SUM({flt.column}) AS spend FROM cost_daily WHERE category = ? AND day >= ? AND day <= ?{extra} "
+        f"SELECT service, SUM({flt.column}) AS spend FROM cost_rollup WHERE category = ? AND day >= ? AND day <= ?{extra} "
         "GROUP BY service ORDER BY spend DESC LIMIT ?"
     )
     return conn.execute(sql, [category, first.isoformat(), last.isoformat(), *params, limit]).fetchall()
@@ -98,7 +103,7 @@ def daily_of_service(
 ) -> list[tuple[str, float]]:
     extra, params = flt.where()
     sql = (
-        f"SELECT day, SUM({flt.column}) FROM cost_daily WHERE category = ? AND service = ? "
+        f"SELECT day, SUM({flt.column}) FROM cost_rollup WHERE category = ? AND service = ? "
         f"AND day >= ? AND day <= ?{extra} GROUP BY day ORDER BY day"
     )
     return conn.execute(sql, [category, service, first.isoformat(), last.isoformat(), *params]).fetchall()
@@ -107,7 +112,7 @@ def daily_of_service(
 def top_services(conn: sqlite3.Connection, flt: CostFilter, first: date, last: date, limit: int = 10) -> list[tuple[str, str, float]]:
     extra, params = flt.where()
     sql = (
-        f"SELECT service, category, SUM({flt.column}) AS spend FROM cost_daily WHERE day >= ? AND day <= ?{extra} "
+        f"SELECT service, category, SUM({flt.column}) AS spend FROM cost_rollup WHERE day >= ? AND day <= ?{extra} "
         "GROUP BY service, category ORDER BY spend DESC LIMIT ?"
     )
     return conn.execute(sql, [first.isoformat(), last.isoformat(), *params, limit]).fetchall()
@@ -123,7 +128,7 @@ def service_change(
         params.append(category)
     sql = (
         f"SELECT service, SUM(CASE WHEN day = ? THEN {flt.column} ELSE 0 END) AS before, "
-        f"SUM(CASE WHEN day = ? THEN {flt.column} ELSE 0 END) AS after FROM cost_daily "
+        f"SUM(CASE WHEN day = ? THEN {flt.column} ELSE 0 END) AS after FROM cost_rollup "
         f"WHERE day IN (?, ?){extra} GROUP BY service ORDER BY after - before DESC LIMIT ?"
     )
     p, d = previous.isoformat(), day.isoformat()
@@ -158,7 +163,7 @@ def waste_items(conn: sqlite3.Connection, environment: str | None = None) -> lis
 
 
 def estimated_days(conn: sqlite3.Connection, first: date, last: date) -> list[str]:
-    sql = "SELECT DISTINCT day FROM cost_daily WHERE estimated = 1 AND day >= ? AND day <= ? ORDER BY day"
+    sql = "SELECT DISTINCT day FROM cost_rollup WHERE estimated = 1 AND day >= ? AND day <= ? ORDER BY day"
     return [row[0] for row in conn.execute(sql, [first.isoformat(), last.isoformat()])]
 
 

@@ -11,7 +11,7 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE cost_daily (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- monotonic: a run finds its own rows by id
         day TEXT NOT NULL,                 -- UTC calendar day, YYYY-MM-DD
         account TEXT NOT NULL DEFAULT '',
         service TEXT NOT NULL DEFAULT '',
@@ -25,7 +25,7 @@ MIGRATIONS: list[str] = [
         estimated INTEGER NOT NULL DEFAULT 0,
         source TEXT NOT NULL               -- ce | focus:<sha256> | demo
     );
-    CREATE INDEX cost_daily_day ON cost_daily (day, category, environment, amortized, billed, charge_type);
+    CREATE INDEX cost_daily_day ON cost_daily (day);
     CREATE INDEX cost_daily_source ON cost_daily (source, day);
     CREATE TABLE leads (
         day TEXT PRIMARY KEY,
@@ -46,9 +46,28 @@ MIGRATIONS: list[str] = [
         detail TEXT NOT NULL DEFAULT '{}'   -- JSON
     );
     """,
-    # 2: drill-down index, waste, alerts, optional-source status.
+    # 2: daily rollup for the panes, drill-down index, waste, alerts, optional-source status.
     """
     CREATE INDEX cost_daily_drill ON cost_daily (category, service, usage_type, day);
+    CREATE INDEX cost_daily_unallocated ON cost_daily (day, resource_id) WHERE environment = 'unallocated';
+    -- One row per day x category x environment x service x charge type, kept in step
+    -- with cost_daily by Store.transaction(): the panes read this, never the facts.
+    CREATE TABLE cost_rollup (
+        day TEXT NOT NULL,
+        category TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        service TEXT NOT NULL,
+        charge_type TEXT NOT NULL,
+        amortized REAL NOT NULL,
+        billed REAL NOT NULL,
+        estimated INTEGER NOT NULL,
+        fact_rows INTEGER NOT NULL,
+        PRIMARY KEY (day, category, environment, service, charge_type)
+    ) WITHOUT ROWID;
+    CREATE INDEX cost_rollup_drill ON cost_rollup (category, service, day);
+    INSERT INTO cost_rollup
+        SELECT day, category, environment, service, charge_type, SUM(amortized), SUM(billed), MAX(estimated), COUNT(*)
+        FROM cost_daily GROUP BY day, category, environment, service, charge_type;
     CREATE TABLE waste_items (
         resource_id TEXT NOT NULL,
         kind TEXT NOT NULL,                 -- ebs_unattached | eip_unassociated | instance_stopped | lb_no_targets | snapshot_old | untagged_spend

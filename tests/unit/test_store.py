@@ -97,3 +97,36 @@ def test_failed_transaction_leaves_previous_snapshot(tmp_path: Path) -> None:
 def test_missing_cache_without_create_says_how_to_fill_it(tmp_path: Path) -> None:
     with pytest.raises(CacheError, match="no cache at"):
         open_store(tmp_path / "none.db", create=False)
+
+
+def _rollup_matches_facts(store) -> bool:
+    facts = store.conn.execute(
+        "SELECT day, category, environment, service, charge_type, ROUND(SUM(amortized), 6), ROUND(SUM(billed), 6) FROM cost_daily "
+        "GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+    ).fetchall()
+    rollup = store.conn.execute(
+        "SELECT day, category, environment, service, charge_type, ROUND(amortized, 6), ROUND(billed, 6) FROM cost_rollup ORDER BY 1, 2, 3, 4, 5"
+    ).fetchall()
+    return facts == rollup
+
+
+def test_rollup_follows_inserts_and_deletes(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "c.db")
+    rows = [
+        CostRow("2026-11-01", "1", "EC2", "", "Compute", "production", "", 10.0, 11.0, source="ce"),
+        CostRow("2026-11-01", "1", "EC2", "", "Compute", "production", "i-1", 5.0, 5.0, source="ce"),
+        CostRow("2026-11-02", "1", "S3", "", "Storage", "staging", "", 2.5, 2.5, source="focus:x"),
+    ]
+    with store.transaction() as conn:
+        store.insert_costs(conn, rows)
+    assert _rollup_matches_facts(store)
+    assert store.conn.execute("SELECT amortized FROM cost_rollup WHERE day = '2026-11-01'").fetchone()[0] == 15.0
+    with store.transaction() as conn:
+        store.delete_costs(conn, "source = ? AND day >= ?", ("ce", "2026-11-01"))
+        store.insert_costs(conn, [CostRow("2026-11-03", "1", "EC2", "", "Compute", "production", "", 7.0, 7.0, source="ce")])
+    assert _rollup_matches_facts(store)
+    assert store.conn.execute("SELECT COUNT(*) FROM cost_rollup WHERE day = '2026-11-01'").fetchone()[0] == 0
+
+
+def test_demo_rollup_matches_facts(demo_cache: Path) -> None:
+    assert _rollup_matches_facts(open_store(demo_cache))
