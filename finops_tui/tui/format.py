@@ -1,0 +1,69 @@
+"""How figures look on screen: money, percentages, ages, sparklines. Pure text helpers."""
+
+from __future__ import annotations
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+
+# Theme variable of each budget level (ok, warning, critical, hard limit).
+LEVEL_VARIABLE = {"ok": "success", "warning": "warning", "critical": "error", "hard_limit": "error"}
+LEVEL_LABEL = {"ok": "ok", "warning": "warning", "critical": "critical", "hard_limit": "HARD LIMIT"}
+
+
+def money(amount: float | None, *, whole: bool = False) -> str:
+    if amount is None:
+        return "-"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.0f}" if whole else f"{sign}${abs(amount):,.2f}"
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
+
+
+def signed_percent(value: float | None) -> str:
+    return "new" if value is None else f"{value:+.1f}%"
+
+
+def per_lead(value: float | None) -> str:
+    return "-" if value is None else f"${value:.4f}"
+
+
+def age(seconds: float | None) -> str:
+    """A short age: 45s, 12m, 3h, 2d."""
+    if seconds is None:
+        return "never"
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f}m"
+    if seconds < 86400:
+        return f"{seconds // 3600:.0f}h{(seconds % 3600) // 60:02.0f}m"
+    return f"{seconds // 86400:.0f}d{(seconds % 86400) // 3600:.0f}h"
+
+
+def sparkline(values: tuple[float, ...] | list[float]) -> str:
+    """Unicode blocks scaled between the smallest and largest value."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = high - low
+    if span <= 0:
+        return SPARK_BLOCKS[0] * len(values)
+    last = len(SPARK_BLOCKS) - 1
+    return "".join(SPARK_BLOCKS[round((value - low) / span * last)] for value in values)
+
+
+def scope_label(scope: str) -> str:
+    return scope.split(":", 1)[1] if scope.startswith("category:") else scope
+
+
+APPROVAL_LABEL = {"team_lead": "team lead", "vp_engineering": "VP Eng", "cto_cfo": "CTO/CFO"}
+
+WASTE_KIND_LABEL = {
+    "ebs_unattached": "idle EBS volume",
+    "eip_unassociated": "idle Elastic IP",
+    "instance_stopped": "stopped instance",
+    "lb_no_targets": "idle load balancer",
+    "snapshot_old": "old snapshot",
+    "untagged_spend": "untagged spend",
+}
