@@ -4,6 +4,14 @@ from __future__ import annotations
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 
+# C0/C1 control characters (ESC, BEL, CR...) would reach the terminal: show them as visible escapes.
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
+
+
+def printable(text: str) -> str:
+    """Outside text (tags, resource names) with control characters made visible; markup is left as is."""
+    return text.translate(_CONTROL)
+
 # Theme variable of each budget level (ok, warning, critical, hard limit).
 LEVEL_VARIABLE = {"ok": "success", "warning": "warning", "critical": "error", "hard_limit": "error"}
 LEVEL_LABEL = {"ok": "ok", "warning": "warning", "critical": "critical", "hard_limit": "HARD LIMIT"}
@@ -60,10 +68,17 @@ def scope_label(scope: str) -> str:
 APPROVAL_LABEL = {"team_lead": "team lead", "vp_engineering": "VP Eng", "cto_cfo": "CTO/CFO"}
 
 WASTE_KIND_LABEL = {
-    "ebs_unattached": "idle EBS volume",
-    "eip_unassociated": "idle Elastic IP",
-    "instance_stopped": "stopped instance",
-    "lb_no_targets": "idle load balancer",
+    "ebs_unattached": "idle EBS",
+    "eip_unassociated": "idle IP",
+    "instance_stopped": "stopped EC2",
+    "lb_no_targets": "idle LB",
     "snapshot_old": "old snapshot",
-    "untagged_spend": "untagged spend",
+    "untagged_spend": "untagged",
 }
+
+
+def short_resource(resource_id: str) -> str:
+    """An ARN's resource part (``arn:aws:s3:::bucket`` -> ``bucket``); anything else unchanged."""
+    if resource_id.startswith("arn:") and resource_id.count(":") >= 5:
+        return resource_id.split(":", 5)[5]
+    return resource_id

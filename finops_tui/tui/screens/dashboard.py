@@ -26,11 +26,13 @@ PANE_TITLES = {
 PANE_GROUP = Binding.Group("Pane", compact=True)
 
 EMPTY_TEXT = """\
-The cache has no cost data yet.
+No cost data in this cache yet:
+{path}
 
-  Sync from AWS (read-only, standard credentials):   finops-tui sync
-  Import FOCUS billing exports:                      finops-tui import-focus FILE...
-  Open the built-in demo:                            finops-tui --demo
+To fill it:
+  finops-tui sync                   pull from AWS (read-only Cost Explorer)
+  finops-tui import-focus FILE...   load FOCUS billing exports
+  finops-tui --demo                 open the built-in demo instead
 
 Press r to read the cache again, ? for keys, q to quit."""
 
@@ -65,7 +67,7 @@ class DashboardScreen(Screen):
                     yield WasteTable(id="waste")
                 with Vertical(id="pane-cpl", classes="pane"):
                     yield CostPerLeadPane(id="cpl")
-        yield Static(EMPTY_TEXT, id="empty", markup=False)
+        yield Static(EMPTY_TEXT.format(path=self.app.store.path), id="empty", markup=False)  # type: ignore[attr-defined]
         yield Footer()
 
     def on_mount(self) -> None:

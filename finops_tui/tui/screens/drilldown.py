@@ -14,22 +14,22 @@ from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
 from finops_tui.analytics.drilldown import ServiceDetail, SpendLine, service_detail, services_of_category
-from finops_tui.tui.format import money, percent
+from finops_tui.tui.format import money, percent, printable
 from finops_tui.tui.widgets.keyed_table import KeyedTable
 
 
 def _spend_rows(lines: tuple[SpendLine, ...]) -> list[tuple[str, tuple[Text, ...]]]:
     return [
-        (line.name, (Text(line.name), Text(money(line.mtd), justify="right"), Text(percent(line.share_pct), justify="right")))
+        (line.name, (Text(printable(line.name)), Text(money(line.mtd), justify="right"), Text(percent(line.share_pct), justify="right")))
         for line in lines
     ]
 
 
 def _title(*parts: str, environment: str | None, today: date) -> Content:
-    trail = " › ".join(parts)
+    trail = " › ".join(printable(part) for part in parts)
     return Content.assemble(
         ("Category spend › ", "$text-muted"), (trail, "bold"),
-        f"  ·  {today:%Y-%m} month to date (as of {today.isoformat()})  ·  env {environment or 'all'}",
+        f" · {today:%Y-%m} to {today:%d} · env {environment or 'all'}",
     )
 
 
@@ -106,4 +106,3 @@ class UsageScreen(Screen):
             plt.bar(list(range(len(daily))), [spend for _, spend in daily], marker="hd")
             ticks = sorted({0, len(daily) // 2, len(daily) - 1})
             plt.xticks(ticks, [daily[tick][0][5:] for tick in ticks])
-            plt.ylabel("USD")

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from finops_tui.analytics.snapshot import CategoryLine, Snapshot, Spike, WasteItem
-from finops_tui.tui.format import APPROVAL_LABEL, WASTE_KIND_LABEL, money, percent, scope_label, signed_percent, sparkline
+from finops_tui.tui.format import APPROVAL_LABEL, WASTE_KIND_LABEL, printable, short_resource, money, percent, scope_label, signed_percent, sparkline
 from finops_tui.tui.widgets.keyed_table import KeyedTable
 
 
@@ -97,10 +97,10 @@ class WasteTable(KeyedTable):
 
     @staticmethod
     def _cells(item: WasteItem) -> tuple[Text, ...]:
-        label = item.resource_id if item.kind == "untagged_spend" else (item.name or item.resource_id)
+        label = short_resource(item.resource_id) if item.kind == "untagged_spend" else (item.name or short_resource(item.resource_id))
         return (
             _right(money(item.monthly_cost)),
             Text(WASTE_KIND_LABEL.get(item.kind, item.kind.replace("_", " "))),
-            Text(item.environment),
-            Text(label, overflow="ellipsis", no_wrap=True),
+            Text(printable(item.environment)),
+            Text(printable(label), overflow="ellipsis", no_wrap=True),
         )

@@ -46,7 +46,7 @@ def header_content(snapshot: Snapshot | None, state: HeaderState) -> Content:
         parts += [" ", badge("SYNCING", "primary")]
     if state.demo or snapshot.is_demo:
         parts += [" ", badge("DEMO", "warning")]
-    if state.offline:
+    if state.offline and not (state.demo or snapshot.is_demo):
         parts += [" ", badge("OFFLINE", "secondary")]
     return Content.assemble(*parts)
 
