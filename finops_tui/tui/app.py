@@ -99,7 +99,7 @@ class FinopsApp(App[int]):
         return HeaderState(self.offline, self.demo, self.sync_failed, self.syncing, self.environment, self.month_offset == 0)
 
     def on_mount(self) -> None:
-        self.action_reload()
+        # The first read starts when the dashboard has composed its panes (DashboardScreen.on_mount).
         if self.auto_sync:
             self.check_aws()
 
@@ -197,7 +197,7 @@ class FinopsApp(App[int]):
 
     # -- sync --------------------------------------------------------------
     def action_sync(self) -> None:
-        if self.demo:
+        if self.demo or (self.snapshot is not None and self.snapshot.is_demo):
             self.notify("The demo has nothing to sync: open your own cache to sync from AWS.", severity="warning")
             return
         if self.offline:

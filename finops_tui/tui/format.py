@@ -82,3 +82,6 @@ def short_resource(resource_id: str) -> str:
     if resource_id.startswith("arn:") and resource_id.count(":") >= 5:
         return resource_id.split(":", 5)[5]
     return resource_id
+
+ENVIRONMENT_SHORT = {"production": "prod", "staging": "staging", "development": "dev", "rnd": "rnd",
+                     "unallocated": "untagged"}

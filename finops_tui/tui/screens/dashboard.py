@@ -74,6 +74,7 @@ class DashboardScreen(Screen):
         for pane in PANES:
             self.query_one(f"#pane-{pane}").border_title = PANE_TITLES[pane]
         self.query_one(StatusHeader).show(self.snapshot, self.app.header_state())  # type: ignore[attr-defined]
+        self.app.action_reload()  # type: ignore[attr-defined]
 
     def action_focus_pane(self, pane: str) -> None:
         if self.has_class("-empty"):
@@ -87,7 +88,7 @@ class DashboardScreen(Screen):
 
     def show(self, snapshot: Snapshot, acknowledged: frozenset[str], state: HeaderState) -> None:
         """Paint every pane, or keep it for later when another screen is on top."""
-        if not self.is_current:
+        if not self.is_current or not self.is_mounted:
             self._pending = (snapshot, acknowledged, state)
             return
         self._pending = None

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from finops_tui.analytics.snapshot import CategoryLine, Snapshot, Spike, WasteItem
-from finops_tui.tui.format import APPROVAL_LABEL, WASTE_KIND_LABEL, printable, short_resource, money, percent, scope_label, signed_percent, sparkline
+from finops_tui.tui.format import APPROVAL_LABEL, WASTE_KIND_LABEL, ENVIRONMENT_SHORT, printable, short_resource, money, percent, scope_label, signed_percent, sparkline
 from finops_tui.tui.widgets.keyed_table import KeyedTable
 
 
@@ -99,8 +99,8 @@ class WasteTable(KeyedTable):
     def _cells(item: WasteItem) -> tuple[Text, ...]:
         label = short_resource(item.resource_id) if item.kind == "untagged_spend" else (item.name or short_resource(item.resource_id))
         return (
-            _right(money(item.monthly_cost)),
+            _right(money(item.monthly_cost, whole=item.monthly_cost >= 1000)),
             Text(WASTE_KIND_LABEL.get(item.kind, item.kind.replace("_", " "))),
-            Text(printable(item.environment)),
+            Text(printable(ENVIRONMENT_SHORT.get(item.environment, item.environment))),
             Text(printable(label), overflow="ellipsis", no_wrap=True),
         )
