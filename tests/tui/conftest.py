@@ -24,8 +24,9 @@ def demo_store(demo_cache: Path) -> Store:
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path) -> Store:
-    store = open_store(tmp_path / "empty.db")
+def empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.chdir(tmp_path)  # a relative path keeps the empty-state snapshot the same on every machine
+    store = open_store(Path("empty.db"))
     yield store
     store.close()
 

@@ -29,7 +29,7 @@ def _title(*parts: str, environment: str | None, today: date) -> Content:
     trail = " › ".join(printable(part) for part in parts)
     return Content.assemble(
         ("Category spend › ", "$text-muted"), (trail, "bold"),
-        f" · {today:%Y-%m} to {today:%d} · env {environment or 'all'}",
+        f" · month to {today.isoformat()} · env {environment or 'all'}",
     )
 
 
