@@ -1,0 +1,75 @@
+"""One end-to-end run in a real terminal: tmux starts the console, we read the screen, drill down, quit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO
+
+pytestmark = [pytest.mark.tmux, pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
+
+
+SOCKET = f"finops-test-{uuid.uuid4().hex[:8]}"  # a private tmux server: never touches the user's sessions
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def _wait_for(session: str, found: Callable[[str], bool], what: str, timeout: float = 60) -> str:
+    """Poll the pane (a real terminal has no event to wait on) until ``found`` holds."""
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _tmux("capture-pane", "-p", "-t", session)
+        if found(screen):
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
+
+
+def test_console_in_a_real_terminal(tmp_path: Path):
+    session = f"finops-{uuid.uuid4().hex[:8]}"
+    cache = tmp_path / "cache.db"
+    env = {
+        "PYTHONPATH": str(REPO),
+        "FINOPS_TUI_CONFIG": os.environ["FINOPS_TUI_CONFIG"],
+        "TERM": "xterm-256color",
+    }
+    exports = " ".join(f"{key}={value}" for key, value in env.items())
+    command = f"cd {tmp_path} && env -u COLUMNS -u LINES {exports} {sys.executable} -m finops_tui --cache {cache} --demo --today 2026-11-26"
+    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
+    try:
+        # At 120x40 all five panes show, the waste list with its resource names taken literally.
+        screen = _wait_for(session, lambda s: "1 Category spend" in s and "gpu-notebook-[alice]" in s, "the dashboard")
+        assert "DEMO" in screen and "as of 2026-11-26" in screen and "5 Cost per lead" in screen
+
+        _tmux("send-keys", "-t", session, "1")
+        time.sleep(0.5)  # typed like a person: a key burst in one write can arrive before focus has moved
+        _tmux("send-keys", "-t", session, "Enter")
+        screen = _wait_for(session, lambda s: "Services in" in s, "the services screen")
+        assert "Category spend › Compute" in screen
+
+        _tmux("send-keys", "-t", session, "Enter")
+        screen = _wait_for(session, lambda s: "Daily spend, last 30 complete days" in s, "the usage-types screen")
+        assert "Category spend › Compute › " in screen and "BoxUsage" in screen
+
+        _tmux("send-keys", "-t", session, "Escape")
+        _wait_for(session, lambda s: "Services in" in s and "Daily spend" not in s, "the services screen again")
+        _tmux("send-keys", "-t", session, "Escape")
+        _wait_for(session, lambda s: "1 Category spend" in s, "the dashboard again")
+
+        _tmux("send-keys", "-t", session, "q")
+        _wait_for(session, lambda s: "1 Category spend" not in s, "the console to quit")
+    finally:
+        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
