@@ -9,7 +9,6 @@ transaction leaves the previous snapshot intact and records the failed run.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -123,13 +122,12 @@ def ce_requests_today(store: Store, real_today: str) -> int:
 
 
 def planned_requests(settings: Settings, window: SyncWindow, optional_due: list[str]) -> tuple[int, int]:
-    """(all requests, Cost Explorer requests) a run would make at least: one page per query.
+    """(all requests, Cost Explorer requests) a run makes at least: one page per query.
 
-    Cost Explorer pages are not knowable in advance; a backfill is counted as one
-    page per query per 3 months, a common size for a small organisation.
+    More pages are only known when Cost Explorer answers; the meter stops the run
+    at the cap whatever happens.
     """
-    pages_per_query = max(1, math.ceil(window.days / 92)) if window.backfill else 1
-    ce = 3 * pages_per_query + len(optional_due)
+    ce = 3 + len(optional_due)
     per_region = 5  # DescribeVolumes, DescribeInstances, DescribeAddresses, DescribeSnapshots, DescribeLoadBalancers
     per_region += 1 if settings.sync.scan_rds else 0
     other = per_region * len(settings.sync.regions) + (1 if settings.leads.cloudwatch.enabled else 0)
@@ -246,12 +244,13 @@ def _fetch(aws: Any, settings: Settings, clock: Clock, window: SyncWindow, optio
         except Exception as error:  # noqa: BLE001
             degrade("leads", error, "cloudwatch:GetMetricData")
     extras: dict[str, Any] = {}
-    for name, (status, message, value) in fetch_optional(ce, settings, clock.today, optional_due, optional_call).items():
+    optional_ce = aws.client("ce", CE_REGION, attempts=1)  # each try costs $0.01; an optional source is not worth a retry
+    for name, (status, message, value) in fetch_optional(optional_ce, settings, clock.today, optional_due, optional_call).items():
         statuses.append((name, status, message))
         if status == "ok":
             extras[name] = value
         else:
-            messages.append(f"{name}: {status.replace('_', ' ')}")
+            messages.append(f"{name}: {status.replace('_', ' ')} ({message})")
     return Fetched(cost_rows, pages, waste, scanned, leads, statuses, extras, messages)
 
 

@@ -78,15 +78,16 @@ class AwsSession:
             self.session: boto3.Session = boto3.Session(profile_name=profile)
         except botocore.exceptions.ProfileNotFound:
             raise SyncError(f"AWS profile {profile!r} is not configured", "check ~/.aws/config or pass another --profile") from None
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, int], Any] = {}
 
-    def client(self, service: str, region: str) -> Any:
-        key = (service, region)
+    def client(self, service: str, region: str, *, attempts: int = 4) -> Any:
+        """A metered client; ``attempts`` counts the first try (throttling and 5xx are retried with backoff)."""
+        key = (service, region, attempts)
         if key not in self._clients:
             from botocore.config import Config
 
             config = Config(
-                retries={"mode": "standard", "max_attempts": 5},
+                retries={"mode": "standard", "total_max_attempts": attempts},
                 connect_timeout=5, read_timeout=60, user_agent_extra="finops-tui",
             )
             client = self.session.client(service, region_name=region, config=config)
@@ -221,9 +222,13 @@ def optional_call(call: Callable[[], Any]) -> tuple[str, str, Any]:
         return "ok", "", call()
     except botocore.exceptions.ClientError as error:
         kind = classify(error)
-        status = {"denied": "access_denied", "not_available": "not_available"}.get(kind, "error")
         if kind == "credentials":
             raise
+        http_status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if kind == "error" and http_status >= 500 and not error_code(error).isalpha():
+            # An endpoint that does not implement the operation (e.g. moto) answers a bare 5xx.
+            return "not_available", f"the endpoint answered HTTP {http_status}", None
+        status = {"denied": "access_denied", "not_available": "not_available"}.get(kind, "error")
         return status, f"{error_code(error) or 'error'}: {aws_message(error)}", None
     except botocore.exceptions.UnknownServiceError as error:
         return "not_available", str(error), None
