@@ -134,6 +134,16 @@ def planned_requests(settings: Settings, window: SyncWindow, optional_due: list[
     return ce + other, ce
 
 
+def _close_abandoned_runs(store: Store) -> None:
+    """A run still 'running' after an hour was killed (its writes were never committed): say so."""
+    cutoff = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0).isoformat()
+    store.conn.execute(
+        "UPDATE sync_runs SET status = 'failed', error = 'interrupted: the process ended before the run finished', "
+        "finished_at = started_at WHERE kind = 'sync' AND status = 'running' AND started_at < ?",
+        (cutoff,),
+    )
+
+
 def _record_failure(store: Store, run_id: int, error: SyncError, meter: Any, detail: dict[str, Any]) -> None:
     detail = dict(detail, operations=dict(meter.operations))
     store.finish_run(run_id, status="failed", error=str(error), request_count=meter.requests,
@@ -163,6 +173,7 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
     meter = RequestMeter(ce_cap=max(0, cap - spent_today))
     detail: dict[str, Any] = {"window": [window.start.isoformat(), window.end.isoformat()], "backfill": window.backfill,
                               "profile": profile or ""}
+    _close_abandoned_runs(store)
     run_id = store.start_run("sync", detail)
     if spent_today + planned_ce > cap:
         error = SyncError(
