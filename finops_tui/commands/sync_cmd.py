@@ -44,6 +44,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"It would make at least {result.requests} AWS requests, {result.ce_requests} of them to Cost Explorer "
               f"(at least {_money(result.ce_requests * CE_PRICE_PER_REQUEST)}; more if answers span several pages).")
         print(f"Cost Explorer requests today so far: {result.requests_today} of the daily cap of {cap}. Nothing was requested.")
+        if result.requests_today + result.ce_requests > cap:
+            print("A sync now would be refused by the daily cap (raise sync.daily_request_cap or sync again tomorrow).")
         return 0
     print(f"Synced {span}: {result.rows_written:,} cost rows, {result.waste_items} waste items, "
           f"{result.lead_days} days of leads.")
