@@ -246,12 +246,14 @@ def _fetch(aws: Any, settings: Settings, clock: Clock, window: SyncWindow, optio
         try:
             waste.extend(scanner.scan(region))
             scanned.append(region)
+            statuses.append((f"waste_scan:{region}", "ok", ""))
         except Exception as error:  # noqa: BLE001
             degrade(f"waste_scan:{region}", error, "ec2/elasticloadbalancing Describe*")
     leads = None
     if settings.leads.cloudwatch.enabled:
         try:
             leads = fetch_leads(aws, settings, window.start, window.end)
+            statuses.append(("leads", "ok", ""))
         except Exception as error:  # noqa: BLE001
             degrade("leads", error, "cloudwatch:GetMetricData")
     extras: dict[str, Any] = {}

@@ -97,15 +97,37 @@ class AwsSession:
 
 
 def credentials_resolvable(profile: str | None) -> bool:
-    """Whether the boto3 chain finds credentials, without a network call (metadata lookups are not made
-    when AWS_EC2_METADATA_DISABLED is set; otherwise boto3 may try the instance endpoint briefly)."""
-    try:
-        import boto3
-        import botocore.exceptions
+    """Whether the boto3 chain can find credentials, without a network call.
 
-        session = boto3.Session(profile_name=profile)
-        return session.get_credentials() is not None
-    except (botocore.exceptions.BotoCoreError, ValueError):
+    The instance-metadata and container providers would need one, so they are
+    judged by their configuration instead (container variables set; on EC2 the
+    metadata endpoint is not probed: set ``sync.profile`` or run ``sync`` there).
+    Role and SSO profiles count as configured; they fetch credentials only when used.
+    """
+    import os
+
+    try:
+        import botocore.exceptions
+        import botocore.session
+
+        session = botocore.session.Session(profile=profile)
+        if profile is not None and profile not in session.available_profiles:
+            return False
+        resolver = session.get_component("credential_provider")
+        for method in ("iam-role", "container-role", "sso", "assume-role", "assume-role-with-web-identity", "login",
+                       "custom-process"):
+            try:
+                resolver.remove(method)
+            except (botocore.exceptions.BotoCoreError, ValueError):
+                pass
+        if resolver.load_credentials() is not None:
+            return True
+        config = session.get_scoped_config()
+        if any(key in config for key in ("role_arn", "sso_session", "sso_start_url", "web_identity_token_file", "credential_process")):
+            return True
+        return bool(os.environ.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or os.environ.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+                    or os.environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"))
+    except (botocore.exceptions.BotoCoreError, ValueError, KeyError):
         return False
 
 

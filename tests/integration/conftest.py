@@ -28,6 +28,7 @@ class Fault:
     status: int = 400
     code: str = "ThrottlingException"
     times: int = 1_000_000  # how many requests to fail
+    after: int = 0  # let this many matching requests through first
     hold: threading.Event | None = None  # block the request until set (a sync "mid-run")
     reached: threading.Event = field(default_factory=threading.Event)
 
@@ -63,7 +64,10 @@ class FaultInjector:
         with self.lock:
             self.operations.append(operation)
             fault = next((f for f in self.faults if f.operation == operation and f.times > 0), None)
-            if fault is not None and fault.hold is None:
+            if fault is not None and fault.after > 0:
+                fault.after -= 1
+                fault = None
+            elif fault is not None and fault.hold is None:
                 fault.times -= 1
         if fault is not None and fault.hold is not None:
             fault.reached.set()
@@ -96,8 +100,9 @@ class MotoServer:
     def queue_ce(self, *results: dict[str, Any]) -> None:
         self.post("/moto-api/static/ce/cost-and-usage-results", {"results": list(results)})
 
-    def fail(self, operation: str, *, status: int = 400, code: str = "ThrottlingException", times: int = 1_000_000) -> Fault:
-        fault = Fault(operation, status, code, times)
+    def fail(self, operation: str, *, status: int = 400, code: str = "ThrottlingException", times: int = 1_000_000,
+             after: int = 0) -> Fault:
+        fault = Fault(operation, status, code, times, after)
         self.injector.faults.append(fault)
         return fault
 

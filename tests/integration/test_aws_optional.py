@@ -24,7 +24,8 @@ def test_denied_and_missing_sources_are_recorded_and_shown(moto: MotoServer, tmp
 
     assert done.returncode == 0, done.stderr
     assert statuses(cache) == {"forecast": "not_available", "anomalies": "access_denied",
-                               "savings_plans_coverage": "not_available", "reservation_coverage": "not_available"}
+                               "savings_plans_coverage": "not_available", "reservation_coverage": "not_available",
+                               "waste_scan:us-east-1": "ok", "leads": "ok"}
     assert "  anomalies: access denied (AccessDeniedException: injected AccessDeniedException)" in done.stdout
     assert "  forecast: not available (the endpoint answered HTTP 500)" in done.stdout
 
@@ -55,3 +56,14 @@ def test_aws_cost_category_gives_the_category(moto: MotoServer, tmp_path: Path) 
         ("Networking", "unallocated", "AWS Data Transfer", 30.0),
     ]
     assert "cost_categories" in statuses(cache)
+
+
+def test_a_denied_waste_scan_is_recorded_and_the_sync_carries_on(moto: MotoServer, tmp_path: Path) -> None:
+    cache = tmp_path / "finops.db"
+    moto.fail("DescribeVolumes", code="UnauthorizedOperation")
+
+    done = run_cli("sync", "--cache", str(cache), "--today", TODAY)
+
+    assert done.returncode == 0, done.stderr
+    assert statuses(cache)["waste_scan:us-east-1"] == "access_denied"
+    assert "  waste_scan:us-east-1: access denied (ec2/elasticloadbalancing Describe*)" in done.stdout

@@ -176,3 +176,16 @@ def test_cap_stops_a_run_whose_pages_outgrow_it(moto: MotoServer, tmp_path: Path
     assert run["status"] == "failed" and run["ce_request_count"] == 7
     with sqlite3.connect(cache) as conn:
         assert conn.execute("SELECT COUNT(*) FROM cost_daily").fetchone()[0] == 0
+
+
+def test_request_changed_restarts_paging_without_doubling(moto: MotoServer, tmp_path: Path) -> None:
+    cache = tmp_path / "finops.db"
+    queue_first_run(moto)
+    moto.fail("GetCostAndUsage", code="RequestChangedException", times=1, after=1)  # the second page, once
+
+    done = run_cli("sync", "--cache", str(cache), "--today", TODAY)
+
+    assert done.returncode == 0, done.stderr
+    assert moto.injector.operations.count("GetCostAndUsage") == 6  # page 1, page 2 (changed), page 1, page 2, detail, accounts
+    assert sum(by_day_category_environment(cache).values()) == 175.0
+    assert last_run(cache)["ce_request_count"] == 6 + 4
