@@ -229,7 +229,8 @@ def _fetch(aws: Any, settings: Settings, clock: Clock, window: SyncWindow, optio
                 f"{(window.end - timedelta(days=1)).isoformat()} ({sum(pages.values())} pages)"]
     estimated = sorted(assembler.estimated_days)
     if estimated:
-        messages.append(f"estimated days: {estimated[0]} to {estimated[-1]} ({len(estimated)})")
+        span = estimated[0] if len(estimated) == 1 else f"{estimated[0]} to {estimated[-1]} ({len(estimated)} days)"
+        messages.append(f"estimated by AWS (may still change): {span}")
     statuses: list[tuple[str, str, str]] = []
 
     def degrade(name: str, error: Exception, permission: str) -> None:

@@ -175,8 +175,12 @@ def translate(error: BaseException, profile: str | None, operation: str = "") ->
 
     if isinstance(error, SyncError):
         return error
-    kind = classify(error)
+    import botocore.exceptions
+
     what = f" ({operation})" if operation else ""
+    if not isinstance(error, (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)):
+        return SyncError(f"sync failed{what}: {type(error).__name__}: {error}", "sync again; the cache was not changed")
+    kind = classify(error)
     if kind == "credentials":
         return SyncError(f"AWS credentials for {profile_label(profile)} are missing or expired{what}",
                          "run `aws sso login` or `aws configure`, or pass --profile")
