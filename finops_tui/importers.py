@@ -9,8 +9,10 @@ the same file twice changes nothing.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
-from finops_tui.sources.focus import FocusMapper, Progress, read_focus
+from finops_tui.sources.focus import GZIP_MAGIC, FocusMapper, Progress, read_focus
 from finops_tui.store.db import Store
 
 HASH_CHUNK = 1 << 20
@@ -38,10 +40,16 @@ class FileImport:
 
 
 def file_sha256(path: Path) -> str:
+    """SHA-256 of the file's content; of the decompressed content for gzip, so x.csv and x.csv.gz are one file."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(HASH_CHUNK):
-            digest.update(chunk)
+    with path.open("rb") as raw:
+        gzipped = raw.read(2) == GZIP_MAGIC
+    try:
+        with (gzip.open(path, "rb") if gzipped else path.open("rb")) as handle:
+            while chunk := handle.read(HASH_CHUNK):
+                digest.update(chunk)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise InputError(f"{path}: not a readable gzip file: {error}") from None
     return digest.hexdigest()
 
 

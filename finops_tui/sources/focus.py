@@ -26,6 +26,7 @@ import gzip
 import io
 import json
 import math
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -275,7 +276,7 @@ def _csv_rows(path: Path, *, gzipped: bool) -> Iterator[tuple[str, tuple]]:
             raise InputError(f"{path}:{reader.line_num}: malformed CSV: {error}", "nothing was imported") from None
         except UnicodeDecodeError:
             raise InputError(f"{path}: not UTF-8 text", "nothing was imported") from None
-        except (OSError, EOFError) as error:  # truncated or corrupt gzip
+        except (OSError, EOFError, zlib.error) as error:  # truncated or corrupt gzip
             raise InputError(f"{path}: cannot read: {error}", "nothing was imported") from None
     finally:
         raw.close()
