@@ -29,11 +29,13 @@ def cost(day: str | date, amount: float, *, category: str = "Compute", environme
 class Cache:
     """A temp cache with a fresh sync run (so it is not stale) and helpers to add rows."""
 
-    def __init__(self, path: Path, *, synced: bool = True) -> None:
+    def __init__(self, path: Path, *, synced: bool = True, synced_on: date | None = None) -> None:
+        """``synced_on``: a good sync at 06:00 UTC that day (fresh for a fixed ``--today`` of that day)."""
         self.path = path
         self.store: Store = open_store(path)
         if synced:
-            self.add_sync_run(datetime.now(UTC))
+            when = datetime(synced_on.year, synced_on.month, synced_on.day, 6, tzinfo=UTC) if synced_on else datetime.now(UTC)
+            self.add_sync_run(when)
 
     def add(self, *rows: CostRow) -> Cache:
         with self.store.transaction() as conn:
