@@ -1,5 +1,5 @@
 """Subcommands. Each module has ``register(subparsers) -> [parsers]`` and sets ``handler``."""
 
-from finops_tui.commands import config_cmd, demo_cmd, tui_cmd
+from finops_tui.commands import alerts_cmd, config_cmd, demo_cmd, tui_cmd
 
-COMMAND_MODULES = [tui_cmd, demo_cmd, config_cmd]
+COMMAND_MODULES = [tui_cmd, demo_cmd, config_cmd, alerts_cmd]
