@@ -9,6 +9,8 @@ from pathlib import Path
 from finops_tui.config import Settings
 from finops_tui.store.db import CostRow, Store, open_store
 
+SPIKE_KEY = "spike:category:Compute:2026-11-10"
+ODD_SERVICE = "AWS Lambda <fn>&co"
 SERVICE_OF = {"Compute": "Amazon Elastic Compute Cloud - Compute", "Storage": "Amazon Simple Storage Service",
               "Database": "Amazon Relational Database Service"}
 
@@ -63,3 +65,15 @@ def quiet_settings(**alerts: object) -> Settings:
     for name, value in alerts.items():
         setattr(settings.alerts, name, value)
     return settings
+
+
+def spike_rows(compute_on_10th: float = 130.0) -> list:
+    """Compute 100 and Storage 100 a day; on the 10th Compute rises (EC2 +25, a Lambda +5 for 130), Storage flat."""
+    rows = []
+    for offset in range(9):
+        day = date(2026, 11, 1) + timedelta(days=offset)
+        rows += [row(day, 60.0, service="Amazon EC2"), row(day, 40.0, service=ODD_SERVICE), row(day, 100.0, category="Storage")]
+    tenth = date(2026, 11, 10)
+    lambda_part = round(compute_on_10th - 85.0, 2)
+    rows += [row(tenth, 85.0, service="Amazon EC2"), row(tenth, lambda_part, service=ODD_SERVICE), row(tenth, 100.0, category="Storage")]
+    return rows

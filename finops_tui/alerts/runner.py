@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, TextIO
 
 from finops_tui.alerts import state
@@ -77,12 +77,15 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
                 result.suppressed += snoozed
 
     secrets = secrets_of(settings)
+    lease = timedelta(seconds=len(channels) * settings.alerts.timeout_seconds + 60)
     for pending in state.due(conn, now):
         event = pending.event
         if state.is_snoozed(event.scope, snoozes):
             state.mark_snoozed(store, event.key)
             result.suppressed += 1
             continue
+        if not state.claim(store, event.key, now, lease):
+            continue  # another run is delivering it
         delivered = set(pending.delivered)
         failures: list[str] = []
         for channel in channels:

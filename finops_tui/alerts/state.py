@@ -67,6 +67,21 @@ def due(conn: sqlite3.Connection, now: datetime) -> list[PendingEvent]:
     return pending
 
 
+def claim(store: Store, key: str, now: datetime, lease: timedelta) -> bool:
+    """Take a due pending event for this run (so a concurrent run skips it); False when another run has it.
+
+    The lease is how long the send may take; if this process dies mid-send the
+    event becomes due again when it ends, so it is retried, never dropped.
+    """
+    with store.transaction() as conn:
+        cursor = conn.execute(
+            "UPDATE alert_events SET next_attempt_at = ? WHERE key = ? AND status = 'pending' "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+            (iso(now + lease), key, iso(now)),
+        )
+    return cursor.rowcount == 1
+
+
 def pending_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM alert_events WHERE status = 'pending'").fetchone()[0]
 

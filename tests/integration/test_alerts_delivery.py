@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,30 +12,16 @@ import pytest
 from finops_tui.alerts import run_alerts, state
 from finops_tui.config import Settings
 from finops_tui.store.db import Store
-from tests.alerts_support import At, add_rows, build_cache, flat_month, noon, quiet_settings, row
+from tests.alerts_support import ODD_SERVICE, SPIKE_KEY, At, add_rows, build_cache, flat_month, noon, quiet_settings, row, spike_rows
 from tests.slack_server import SlackServer
 
 NOV_11 = date(2026, 11, 11)  # ten complete days in November; the latest complete day is the 10th
-SPIKE_KEY = "spike:category:Compute:2026-11-10"
-ODD_SERVICE = "AWS Lambda <fn>&co"
 
 
 @pytest.fixture
 def slack() -> Iterator[SlackServer]:
     with SlackServer() as server:
         yield server
-
-
-def spike_rows(compute_on_10th: float = 130.0) -> list:
-    """Compute 100 and Storage 100 a day; on the 10th Compute rises (EC2 +25, a Lambda +5 for 130), Storage flat."""
-    rows = []
-    for offset in range(9):
-        day = date(2026, 11, 1) + timedelta(days=offset)
-        rows += [row(day, 60.0, service="Amazon EC2"), row(day, 40.0, service=ODD_SERVICE), row(day, 100.0, category="Storage")]
-    tenth = date(2026, 11, 10)
-    lambda_part = round(compute_on_10th - 85.0, 2)
-    rows += [row(tenth, 85.0, service="Amazon EC2"), row(tenth, lambda_part, service=ODD_SERVICE), row(tenth, 100.0, category="Storage")]
-    return rows
 
 
 @pytest.fixture
