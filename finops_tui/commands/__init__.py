@@ -1,5 +1,15 @@
 """Subcommands. Each module has ``register(subparsers) -> [parsers]`` and sets ``handler``."""
 
-from finops_tui.commands import alerts_cmd, config_cmd, demo_cmd, tui_cmd
+from finops_tui.commands import (
+    alerts_cmd,
+    config_cmd,
+    demo_cmd,
+    import_focus_cmd,
+    leads_cmd,
+    report_cmd,
+    status_cmd,
+    tui_cmd,
+    waste_cmd,
+)
 
-COMMAND_MODULES = [tui_cmd, demo_cmd, config_cmd, alerts_cmd]
+COMMAND_MODULES = [tui_cmd, demo_cmd, config_cmd, import_focus_cmd, leads_cmd, status_cmd, report_cmd, waste_cmd, alerts_cmd]
