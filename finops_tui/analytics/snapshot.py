@@ -8,7 +8,7 @@ table) and computes every figure of ARCHITECTURE.md's semantics. The console,
 from __future__ import annotations
 
 import calendar
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -270,6 +270,9 @@ def build_snapshot(store: Store, settings: Settings, today: date, *, environment
     total_budget = budget_cfg.for_environment(environment) if environment in ENVIRONMENTS else (
         0.0 if environment else budget_cfg.monthly_total)
     total = _budget_line("total", total_mtd, total_complete, total_budget, settings, complete_days, days_in_month)
+    if environment is not None and environment not in ENVIRONMENTS:
+        # Unallocated spend belongs to no budget: no level, rather than "hard limit of a zero budget".
+        total = replace(total, pct=None, level="ok", forecast_level=None)
 
     # Daily spend per category over the look-back window (spikes, trends, cost per lead).
     lookback = settings.spikes.lookback_days

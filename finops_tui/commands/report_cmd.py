@@ -1,0 +1,44 @@
+"""`finops-tui report --month YYYY-MM [--format md|csv|json] [-o FILE]`: the monthly finance report."""
+
+from __future__ import annotations
+
+import argparse
+
+from finops_tui.context import Context
+from finops_tui.errors import InputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentParser]:
+    parser = subparsers.add_parser(
+        "report", help="the monthly finance report (md, csv or json)",
+        description="The monthly finance report: total and environment budgets vs actual, categories against the "
+        "previous month, top 10 services, the month's spikes with approval tier, waste, cost per lead. "
+        "For a past month the whole month counts; for the current month, month to date.",
+    )
+    parser.add_argument("--month", metavar="YYYY-MM", help="the month (default: the month of today)")
+    parser.add_argument("--format", choices=("md", "csv", "json"), default="md", help="output format (default md)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    parser.set_defaults(handler=run)
+    return [parser]
+
+
+def write_output(text: str, output: str | None) -> None:
+    if not output:
+        print(text, end="")
+        return
+    from pathlib import Path
+
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"cannot write {output}: {error.strerror or error}") from None
+    print(f"Wrote {output}.")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from finops_tui.reports import render_monthly_report
+
+    month = args.month or ctx.clock.today.strftime("%Y-%m")
+    text = render_monthly_report(ctx.store(create=False), ctx.settings, month, args.format, ctx.clock.today)
+    write_output(text, args.output)
+    return 0

@@ -1,0 +1,46 @@
+"""`finops-tui status [--json]`: the current picture; exit code 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from finops_tui.config import ENVIRONMENTS, UNALLOCATED
+from finops_tui.context import Context
+
+
+def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentParser]:
+    parser = subparsers.add_parser(
+        "status", help="the current picture; exit 0 OK, 1 warning, 2 critical, 3 no data or stale",
+        description="Print the current picture (budgets, categories, spikes, waste, cost per lead). Exit code: "
+        "0 OK; 1 a budget warning (actual or forecast); 2 a critical or hard-limit budget, or a spike on the last "
+        "complete day; 3 no data or a stale cache.",
+    )
+    parser.add_argument("--json", action="store_true", help="the stable JSON contract (see ARCHITECTURE.md)")
+    parser.add_argument("--environment", choices=(*ENVIRONMENTS, UNALLOCATED), help="only this environment")
+    parser.set_defaults(handler=run)
+    return [parser]
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from finops_tui.analytics.health import assess
+    from finops_tui.analytics.snapshot import build_snapshot
+    from finops_tui.reports import render_status_text
+
+    if not ctx.cache_path.exists():
+        message = f"no cache at {ctx.cache_path}"
+        if args.json:
+            print(json.dumps({"as_of": ctx.clock.today.isoformat(), "status": {"code": 3, "state": "UNKNOWN", "reasons": [message]}}))
+        else:
+            print(f"UNKNOWN: {message} (run `finops-tui sync`, `finops-tui import-focus` or `finops-tui demo` first)")
+        return 3
+    store = ctx.store(create=False)
+    snapshot = build_snapshot(store, ctx.settings, ctx.clock.today, environment=args.environment, now=ctx.clock.now())
+    health = assess(snapshot)
+    if args.json:
+        data = snapshot.to_json()
+        data["status"] = {"code": health.code, "state": health.name, "reasons": list(health.reasons)}
+        print(json.dumps(data, indent=2))
+    else:
+        print(render_status_text(snapshot, health), end="")
+    return health.code

@@ -1,0 +1,235 @@
+"""The monthly finance report and the weekly waste report, as Markdown, CSV or JSON.
+
+Pure text from the analytics (no Textual or Rich). The console's export key,
+``report`` and ``waste`` all call these two functions. Outside text (service
+names, resource ids, tags) is written literally; in Markdown, table cells have
+``|`` escaped so a name cannot break the table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from finops_tui.analytics.health import Health
+from finops_tui.analytics.monthly import MonthFigures, month_figures
+from finops_tui.analytics.rules import APPROVER_NAMES
+from finops_tui.analytics.snapshot import BudgetLine, Snapshot, WasteItem, build_snapshot
+from finops_tui.config import Settings
+from finops_tui.errors import InputError
+from finops_tui.store.db import Store
+
+FORMATS = ("md", "csv", "json")
+LEVEL_NAMES = {"ok": "OK", "warning": "Warning", "critical": "Critical", "hard_limit": "Hard limit", None: "-"}
+MONTHLY_CSV_COLUMNS = ("section", "name", "amount", "budget", "pct", "level", "previous", "change", "change_pct", "detail")
+WASTE_CSV_COLUMNS = ("rank", "resource_id", "kind", "environment", "name", "region", "monthly_cost", "detail")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise InputError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+
+
+def usd(amount: float | None) -> str:
+    if amount is None:
+        return "-"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def signed_usd(amount: float) -> str:
+    return ("+" if amount > 0 else "") + usd(amount)
+
+
+def pct(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "-"
+    return f"{value:+.1f} %" if signed else f"{value:.1f} %"
+
+
+def md_cell(text: Any) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def _md_table(headers: list[str], rows: list[list[Any]], align: str) -> list[str]:
+    marks = {"l": "---", "r": "---:"}
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(marks[a] for a in align) + "|"]
+    lines += ["| " + " | ".join(md_cell(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _csv_text(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="raise")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: "" if row.get(key) is None else row.get(key) for key in columns})
+    return buffer.getvalue()
+
+
+# -- monthly finance report ------------------------------------------------------
+
+def render_monthly_report(store: Store, settings: Settings, month: str, fmt: str, today: date) -> str:
+    """The monthly finance report for ``month`` (YYYY-MM) as ``md``, ``csv`` or ``json``."""
+    _check_format(fmt)
+    figures = month_figures(store, settings, month, today)
+    if fmt == "json":
+        return json.dumps(_monthly_json(figures, today), indent=2) + "\n"
+    if fmt == "csv":
+        return _csv_text(MONTHLY_CSV_COLUMNS, _monthly_csv_rows(figures))
+    return _monthly_markdown(figures, today)
+
+
+def _monthly_json(f: MonthFigures, today: date) -> dict[str, Any]:
+    data = asdict(f)
+    data["as_of"] = today.isoformat()
+    return data
+
+
+def _budget_csv(section: str, line: BudgetLine) -> dict[str, Any]:
+    return {"section": section, "name": line.name, "amount": line.mtd, "budget": line.budget, "pct": line.pct,
+            "level": line.level, "change": round(line.mtd - line.budget, 2),
+            "detail": f"forecast {line.forecast_eom} ({line.forecast_level})" if line.forecast_eom is not None else ""}
+
+
+def _monthly_csv_rows(f: MonthFigures) -> list[dict[str, Any]]:
+    rows = [_budget_csv("total", f.total)]
+    rows += [_budget_csv("environment", line) for line in f.environments]
+    rows.append({"section": "unallocated", "name": "unallocated", "amount": f.unallocated})
+    rows += [{"section": "category", "name": c.name, "amount": c.amount, "pct": c.share_pct, "previous": c.previous,
+              "change": c.change, "change_pct": c.change_pct} for c in f.categories]
+    rows += [{"section": "service", "name": s.service, "amount": s.amount, "pct": s.share_pct, "detail": s.category}
+             for s in f.top_services]
+    rows += [{"section": "spike", "name": s.scope, "amount": s.amount, "previous": s.previous,
+              "change": round(s.amount - s.previous, 2), "change_pct": s.change_pct, "level": s.approval,
+              "detail": f"{s.date}; monthly increase {s.monthly_increase}"} for s in f.spikes]
+    rows.append({"section": "waste", "name": "total", "amount": f.waste_total, "detail": f"{len(f.waste)} items"})
+    cpl = f.cost_per_lead
+    rows.append({"section": "cost_per_lead", "name": "cost_per_lead", "amount": cpl.value, "budget": cpl.target,
+                 "level": "" if cpl.on_target is None else ("on_target" if cpl.on_target else "off_target"),
+                 "detail": f"cost {cpl.cost}; leads {cpl.leads}"})
+    return rows
+
+
+def _budget_row(line: BudgetLine, label: str) -> list[Any]:
+    variance = line.mtd - line.budget
+    return [label, usd(line.mtd), usd(line.budget), signed_usd(round(variance, 2)), pct(line.pct), LEVEL_NAMES[line.level],
+            usd(line.forecast_eom), LEVEL_NAMES.get(line.forecast_level, "-")]
+
+
+def _monthly_markdown(f: MonthFigures, today: date) -> str:
+    period = (f"{f.first_day} to {f.last_day} (month to date, today partial)" if f.is_current
+              else f"{f.first_day} to {f.last_day} (whole month)")
+    out = [f"# Monthly finance report: {f.month}", "",
+           f"- Period: {period}", f"- Metric: {f.metric} cost, USD", f"- Generated: {today.isoformat()}",
+           f"- Total: {usd(f.total.mtd)} of {usd(f.total.budget)} budget ({pct(f.total.pct)}), {LEVEL_NAMES[f.total.level]}", ""]
+    forecast_head = "Forecast (end of month)" if f.is_current else "Month total"
+    out += ["## Budget vs actual", ""]
+    out += _md_table(["Scope", "Actual", "Budget", "Variance", "Used", "Level", forecast_head, "Forecast level"],
+                     [_budget_row(f.total, "Total")] + [_budget_row(line, line.name) for line in f.environments]
+                     + [["unallocated (no budget)", usd(f.unallocated), "-", "-", "-", "-", "-", "-"]], "lrrrrlrl")
+    out += ["", "## Spend by category", "", f"Previous: {f.previous_label}.", ""]
+    out += _md_table(["Category", "Actual", "Share", "Previous", "Change", "Change %"],
+                     [[c.name, usd(c.amount), pct(c.share_pct), usd(c.previous), signed_usd(c.change), pct(c.change_pct, True)]
+                      for c in f.categories], "lrrrrr")
+    out += ["", "## Top services", ""]
+    if f.top_services:
+        out += _md_table(["#", "Service", "Category", "Actual", "Share"],
+                         [[i, s.service, s.category, usd(s.amount), pct(s.share_pct)] for i, s in enumerate(f.top_services, 1)], "rllrr")
+    else:
+        out.append("No spend this month.")
+    out += ["", "## Spikes", "", "Days that rose more than the spike threshold over the day before; approval by the monthly increase.", ""]
+    if f.spikes:
+        out += _md_table(["Date", "Scope", "Day before", "Day", "Change", "Monthly increase", "Approval"],
+                         [[s.date, s.scope, usd(s.previous), usd(s.amount), pct(s.change_pct, True), usd(s.monthly_increase),
+                           APPROVER_NAMES.get(s.approval, s.approval)] for s in f.spikes], "llrrrrl")
+    else:
+        out.append("No spikes this month.")
+    out += ["", "## Waste", "", f"Idle or unassigned resources as of {today.isoformat()}: "
+            f"{usd(f.waste_total)} a month across {len(f.waste)} item{'s' if len(f.waste) != 1 else ''}.", ""]
+    if f.waste:
+        out += _waste_table(f.waste[:10])
+        if len(f.waste) > 10:
+            out += ["", f"... and {len(f.waste) - 10} more (`finops-tui waste` lists them all)."]
+    cpl = f.cost_per_lead
+    out += ["", "## Cost per lead", ""]
+    if cpl.value is None:
+        out.append(f"No leads recorded for the complete days of {f.month} (target ${cpl.target:.4f}).")
+    else:
+        verdict = "on target" if cpl.on_target else "off target"
+        out.append(f"${cpl.value:.4f} per lead ({usd(cpl.cost)} / {cpl.leads:,} leads, complete days), "
+                   f"target ${cpl.target:.4f}: {verdict}.")
+    return "\n".join(out) + "\n"
+
+
+# -- weekly waste report ---------------------------------------------------------
+
+def _waste_table(items: tuple[WasteItem, ...] | list[WasteItem]) -> list[str]:
+    return _md_table(["#", "Resource", "Kind", "Environment", "Name", "Monthly cost", "Detail"],
+                     [[i, w.resource_id, w.kind, w.environment, w.name or "-", usd(w.monthly_cost), w.detail or ""]
+                      for i, w in enumerate(items, 1)], "rllllrl")
+
+
+def render_waste_report(store: Store, settings: Settings, fmt: str, today: date) -> str:
+    """Idle and unassigned resources by estimated monthly dollars, with the total."""
+    _check_format(fmt)
+    snapshot = build_snapshot(store, settings, today)
+    items = snapshot.waste
+    if fmt == "json":
+        return json.dumps({"as_of": today.isoformat(), "metric": settings.metric, "monthly_total": snapshot.waste_total,
+                           "count": len(items), "items": [asdict(item) for item in items]}, indent=2) + "\n"
+    if fmt == "csv":
+        return _csv_text(WASTE_CSV_COLUMNS, [{"rank": i, **asdict(item)} for i, item in enumerate(items, 1)])
+    out = [f"# Weekly waste report: {today.isoformat()}", "",
+           f"Idle or unassigned resources, by estimated monthly cost: **{usd(snapshot.waste_total)} a month** "
+           f"across {len(items)} item{'s' if len(items) != 1 else ''}.", ""]
+    if items:
+        out += _waste_table(items)
+        out += ["", f"Total: {usd(snapshot.waste_total)} a month."]
+    else:
+        out.append("No waste found.")
+    return "\n".join(out) + "\n"
+
+
+# -- status as text --------------------------------------------------------------
+
+def render_status_text(snapshot: Snapshot, health: Health) -> str:
+    """``finops-tui status`` without ``--json``: a few readable lines."""
+    s = snapshot
+    scope = f", environment {s.environment_filter}" if s.environment_filter else ""
+    out = [f"{health.name}: {s.month} month to date as of {s.as_of} ({s.metric} cost{scope}{', demo' if s.is_demo else ''})"]
+    out += [f"  - {reason}" for reason in health.reasons]
+    sync = s.freshness.last_sync or "never"
+    out.append(f"Last sync: {sync}{' (STALE)' if s.freshness.stale else ''}")
+    if not s.has_data:
+        return "\n".join(out) + "\n"
+    out.append("")
+    width = max(len(line.name) for line in (s.total, *s.environments))
+    for line in (s.total, *s.environments):
+        forecast = f"forecast {usd(line.forecast_eom)} ({LEVEL_NAMES.get(line.forecast_level, '-')})" if line.forecast_eom is not None else "no forecast yet"
+        out.append(f"{line.name:<{width}}  {usd(line.mtd):>13} of {usd(line.budget):>13}  {pct(line.pct):>8}  "
+                   f"{LEVEL_NAMES[line.level]:<10}  {forecast}")
+    if s.environment_filter in (None, "unallocated"):
+        out.append(f"{'unallocated':<{width}}  {usd(s.unallocated_mtd):>13}  (no budget)")
+    out += ["", "Categories (month to date):"]
+    out += [f"  {c.name:<11} {usd(c.mtd):>13}  {pct(c.share_pct):>8}" for c in s.categories]
+    out += ["", "Spikes (last complete days, newest first):"]
+    if s.spikes:
+        out += [f"  {sp.date}  {sp.scope:<22} {usd(sp.previous)} -> {usd(sp.amount)} ({sp.change_pct:+.1f} %), "
+                f"{usd(sp.monthly_increase)}/month, {APPROVER_NAMES.get(sp.approval, sp.approval)}" for sp in s.spikes[:10]]
+        if len(s.spikes) > 10:
+            out.append(f"  ... and {len(s.spikes) - 10} more")
+    else:
+        out.append("  none")
+    out += ["", f"Waste: {usd(s.waste_total)} a month across {len(s.waste)} item{'s' if len(s.waste) != 1 else ''}"]
+    cpl = s.cost_per_lead
+    if cpl.month_to_date is None:
+        out.append(f"Cost per lead: no leads this month (target ${cpl.target:.4f})")
+    else:
+        out.append(f"Cost per lead: ${cpl.month_to_date:.4f} month to date, target ${cpl.target:.4f} "
+                   f"({'on target' if cpl.on_target else 'off target'})")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,304 @@
+"""FOCUS 1.0-1.3 cost exports (CSV, gzipped CSV, Parquet) -> daily cost rows.
+
+Rows are streamed (csv module, or Parquet record batches), mapped to the
+cache's dimensions and summed per day in a dict; nothing is written here.
+``finops_tui.importers`` puts the result in the cache in one transaction.
+
+Mapping (ARCHITECTURE.md semantics):
+- day: the UTC calendar day of ``ChargePeriodStart`` (a monthly charge lands on
+  the day its period starts);
+- ``BilledCost`` -> billed, ``EffectiveCost`` -> amortized;
+- ``ChargeCategory`` -> charge_type: Usage -> usage, Purchase -> purchase,
+  Tax -> tax, Credit -> credit, Adjustment -> refund when it is negative
+  (money back, excluded with ``exclude_credits``) else adjustment;
+- ``SubAccountId`` -> account, ``ServiceName`` -> service, ``ResourceId``;
+- usage type: ``x_UsageType`` when the export has it, else ``SkuMeter``;
+- environment: the ``Tags`` JSON through :class:`EnvironmentMapper`;
+- category: :class:`CategoryRules` over service, usage type, the instance type
+  of ``SkuPriceDetails`` (``InstanceType``), resource id, ``ServiceCategory``
+  and tags (``ResourceName`` counts as the resource's ``Name`` tag).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import math
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from finops_tui.analytics.categories import CategoryRules
+from finops_tui.analytics.environments import EnvironmentMapper
+from finops_tui.config import Settings
+from finops_tui.errors import InputError
+
+REQUIRED = ("ChargePeriodStart", "BilledCost", "EffectiveCost", "ChargeCategory", "ServiceName")
+OPTIONAL = ("ServiceCategory", "SubAccountId", "ResourceId", "ResourceName", "Tags", "SkuPriceDetails", "x_UsageType", "SkuMeter")
+COLUMNS = REQUIRED + OPTIONAL
+CHARGE_TYPES = {"usage": "usage", "purchase": "purchase", "tax": "tax", "credit": "credit", "adjustment": "adjustment"}
+PROGRESS_EVERY = 100_000
+GZIP_MAGIC = b"\x1f\x8b"
+PARQUET_MAGIC = b"PAR1"
+
+# (day, account, service, usage_type, category, environment, resource_id, charge_type) -> [amortized, billed]
+DailyKey = tuple[str, str, str, str, str, str, str, str]
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class FocusFile:
+    """One export read and summed per day."""
+
+    path: Path
+    sha256: str
+    source_rows: int = 0
+    daily: dict[DailyKey, list[float]] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return f"focus:{self.sha256}"
+
+
+class _RowError(Exception):
+    """A malformed value; the reader adds file and line."""
+
+
+class FocusMapper:
+    """Maps FOCUS values to cache dimensions, memoising the expensive parts (JSON, rules)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.rules = CategoryRules(settings.categories.rules)
+        self.environments = EnvironmentMapper(settings.environments)
+        self._days: dict[Any, str] = {}
+        self._tags: dict[Any, dict[str, str]] = {}
+        self._instance: dict[Any, str] = {}
+        self._env: dict[tuple[Any, str], str] = {}
+        self._category: dict[tuple, str] = {}
+
+    def day(self, value: Any) -> str:
+        cached = self._days.get(value)
+        if cached is None:
+            cached = self._days[value] = _utc_day(value)
+        return cached
+
+    def tags(self, value: Any) -> dict[str, str]:
+        key = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+        cached = self._tags.get(key)
+        if cached is None:
+            cached = self._tags[key] = _parse_tags(value)
+        return cached
+
+    def instance_type(self, value: Any) -> str:
+        cached = self._instance.get(value) if isinstance(value, str) else None
+        if cached is None:
+            details = _parse_json_object(value, "SkuPriceDetails")
+            cached = str(details.get("InstanceType") or "").strip().lower()
+            if isinstance(value, str):
+                self._instance[value] = cached
+        return cached
+
+    def environment(self, tags_raw: Any, account: str) -> str:
+        key = (tags_raw if isinstance(tags_raw, str) else json.dumps(tags_raw, sort_keys=True, default=str), account)
+        cached = self._env.get(key)
+        if cached is None:
+            cached = self._env[key] = self.environments.from_tags(self.tags(tags_raw), account)
+        return cached
+
+    def category(self, service: str, usage_type: str, sku_raw: Any, resource_id: str, resource_name: str,
+                 service_category: str, tags_raw: Any) -> str:
+        tags_key = tags_raw if isinstance(tags_raw, str) else json.dumps(tags_raw, sort_keys=True, default=str)
+        sku_key = sku_raw if isinstance(sku_raw, str) else json.dumps(sku_raw, sort_keys=True, default=str)
+        key = (service, usage_type, sku_key, resource_id, resource_name, service_category, tags_key)
+        cached = self._category.get(key)
+        if cached is None:
+            tags = self.tags(tags_raw)
+            if resource_name and not any(k.lower() == "name" for k in tags):
+                tags = {**tags, "Name": resource_name}
+            cached = self._category[key] = self.rules.category_of(
+                service=service, usage_type=usage_type, instance_type=self.instance_type(sku_raw),
+                resource=resource_id, service_category=service_category, tags=tags,
+            )
+        return cached
+
+
+def _utc_day(value: Any) -> str:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        return value.isoformat()
+    else:
+        text = str(value or "").strip()
+        if not text:
+            raise _RowError("ChargePeriodStart is empty")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise _RowError(f"ChargePeriodStart {text!r} is not an ISO-8601 date-time") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.date().isoformat()
+
+
+def _parse_json_object(value: Any, column: str) -> dict[str, Any]:
+    if value is None or value == "":
+        return {}
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list):  # Parquet map columns arrive as (key, value) pairs
+        return dict(value)
+    try:
+        parsed = json.loads(value)
+    except (TypeError, ValueError):
+        raise _RowError(f"{column} is not valid JSON: {str(value)[:60]!r}") from None
+    if parsed is None:
+        return {}
+    if not isinstance(parsed, dict):
+        raise _RowError(f"{column} is not a JSON object")
+    return parsed
+
+
+def _parse_tags(value: Any) -> dict[str, str]:
+    return {str(k): "" if v is None else str(v) for k, v in _parse_json_object(value, "Tags").items()}
+
+
+def _money(value: Any, column: str) -> float:
+    if isinstance(value, (int, float)):
+        amount = float(value)
+    else:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            raise _RowError(f"{column} is empty")
+        try:
+            amount = float(text)
+        except ValueError:
+            raise _RowError(f"{column} {text!r} is not a number") from None
+    if not math.isfinite(amount):
+        raise _RowError(f"{column} {value!r} is not a finite number")
+    return amount
+
+
+def _charge_type(category: Any, billed: float, effective: float) -> str:
+    name = str(category or "").strip().lower()
+    charge_type = CHARGE_TYPES.get(name)
+    if charge_type is None:
+        raise _RowError(f"ChargeCategory {category!r} is not one of Usage, Purchase, Tax, Credit, Adjustment")
+    if charge_type == "adjustment" and (billed < 0 or effective < 0):
+        return "refund"
+    return charge_type
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def accumulate(target: FocusFile, mapper: FocusMapper, values: tuple) -> None:
+    """Add one export row (values in ``COLUMNS`` order) to the day's sums."""
+    (start, billed_raw, effective_raw, charge_category, service, service_category, account, resource_id,
+     resource_name, tags_raw, sku_raw, x_usage_type, sku_meter) = values
+    billed = _money(billed_raw, "BilledCost")
+    effective = _money(effective_raw, "EffectiveCost")
+    service = _text(service)
+    if not service:
+        raise _RowError("ServiceName is empty")
+    account = _text(account)
+    resource_id = _text(resource_id)
+    usage_type = _text(x_usage_type) or _text(sku_meter)
+    service_category = _text(service_category)
+    key = (
+        mapper.day(start), account, service, usage_type,
+        mapper.category(service, usage_type, sku_raw, resource_id, _text(resource_name), service_category, tags_raw),
+        mapper.environment(tags_raw, account), resource_id, _charge_type(charge_category, billed, effective),
+    )
+    sums = target.daily.get(key)
+    if sums is None:
+        target.daily[key] = [effective, billed]
+    else:
+        sums[0] += effective
+        sums[1] += billed
+
+
+def read_focus(path: Path, sha256: str, mapper: FocusMapper, progress: Progress | None = None) -> FocusFile:
+    """Read one export and sum it per day; ``InputError`` names the file and line of the first bad row."""
+    result = FocusFile(path, sha256)
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic == PARQUET_MAGIC or path.suffix.lower() == ".parquet":
+        rows = _parquet_rows(path)
+    else:
+        rows = _csv_rows(path, gzipped=magic[:2] == GZIP_MAGIC)
+    for where, values in rows:
+        try:
+            accumulate(result, mapper, values)
+        except _RowError as error:
+            raise InputError(f"{path}:{where}: {error}", "nothing was imported") from None
+        result.source_rows += 1
+        if progress is not None and result.source_rows % PROGRESS_EVERY == 0:
+            progress(str(path), result.source_rows)
+    return result
+
+
+def _missing_columns(path: Path, header: list[str]) -> None:
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise InputError(f"{path}: not a FOCUS export: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+
+
+def _csv_rows(path: Path, *, gzipped: bool) -> Iterator[tuple[str, tuple]]:
+    raw = gzip.open(path, "rb") if gzipped else path.open("rb")
+    try:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        reader = csv.reader(text)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise InputError(f"{path}: the file is empty")
+            header = [name.strip() for name in header]
+            _missing_columns(path, header)
+            width = len(header)
+            # Columns the export lacks read a trailing '' appended to each row.
+            indexes = [header.index(name) if name in header else width for name in COLUMNS]
+            line = reader.line_num
+            for row in reader:
+                start_line, line = line + 1, reader.line_num
+                if not row:
+                    continue
+                if len(row) != width:
+                    raise InputError(f"{path}:{start_line}: expected {width} fields, found {len(row)}", "nothing was imported")
+                row.append("")
+                yield str(start_line), tuple([row[i] for i in indexes])
+        except csv.Error as error:
+            raise InputError(f"{path}:{reader.line_num}: malformed CSV: {error}", "nothing was imported") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text", "nothing was imported") from None
+        except (OSError, EOFError, zlib.error) as error:  # truncated or corrupt gzip
+            raise InputError(f"{path}: cannot read: {error}", "nothing was imported") from None
+    finally:
+        raw.close()
+
+
+def _parquet_rows(path: Path) -> Iterator[tuple[str, tuple]]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(f"{path}: reading Parquet needs pyarrow", "pip install 'finops-tui[parquet]'") from None
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as error:  # noqa: BLE001 - pyarrow raises several types for a bad file
+        raise InputError(f"{path}: not a readable Parquet file: {error}") from None
+    header = parquet.schema_arrow.names
+    _missing_columns(path, header)
+    present = [name for name in COLUMNS if name in header]
+    row_number = 0
+    for batch in parquet.iter_batches(batch_size=65_536, columns=present):
+        columns = {name: batch.column(name).to_pylist() for name in present}
+        blank = [None] * batch.num_rows
+        ordered = [columns.get(name, blank) for name in COLUMNS]
+        for values in zip(*ordered, strict=True):
+            row_number += 1
+            yield f"row {row_number}", values
