@@ -36,9 +36,9 @@ def app_for() -> Callable[..., FinopsApp]:
     """Build the console on a store: fixed clock, no live refresh, no automatic sync unless asked."""
 
     def build(store: Store, *, demo: bool = False, offline: bool = True, refresh_seconds: float | None = None,
-              settings: Settings | None = None) -> FinopsApp:
+              settings: Settings | None = None, auto_sync: bool = False) -> FinopsApp:
         return make_app(settings or Settings(), store, FIXED_CLOCK, demo=demo, offline=offline,
-                        refresh_seconds=refresh_seconds, auto_sync=False)
+                        refresh_seconds=refresh_seconds, auto_sync=auto_sync)
 
     return build
 

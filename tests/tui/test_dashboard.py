@@ -219,3 +219,22 @@ async def test_empty_cache_shows_how_to_fill_it(empty_store, app_for):
         await pilot.press("e")
         await settle(pilot)
         assert "No cost data in this cache yet" in screen_text(app)
+
+
+async def test_x_exports_the_monthly_report_of_the_month_shown(demo_store, app_for, tmp_path, monkeypatch):
+    import asyncio
+
+    from finops_tui.tui.messages import ReportExported
+
+    monkeypatch.chdir(tmp_path)
+    exported = asyncio.Event()
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE, message_hook=lambda m: isinstance(m, ReportExported) and exported.set()) as pilot:
+        await settle(pilot)
+        await pilot.press("[", "x")
+        await asyncio.wait_for(exported.wait(), timeout=60)
+        await settle(pilot)
+        report = tmp_path / "finops-report-2026-10.md"
+        assert report.exists()
+        assert "2026-10" in report.read_text()
+        assert any(note.message == f"Report written to {report}" for note in app._notifications)

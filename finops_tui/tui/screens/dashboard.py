@@ -74,7 +74,7 @@ class DashboardScreen(Screen):
         for pane in PANES:
             self.query_one(f"#pane-{pane}").border_title = PANE_TITLES[pane]
         self.query_one(StatusHeader).show(self.snapshot, self.app.header_state())  # type: ignore[attr-defined]
-        self.app.action_reload()  # type: ignore[attr-defined]
+        self.app.load_first_snapshot()  # type: ignore[attr-defined]
 
     def action_focus_pane(self, pane: str) -> None:
         if self.has_class("-empty"):

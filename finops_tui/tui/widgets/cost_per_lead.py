@@ -44,14 +44,16 @@ class CostPerLeadPane(Vertical, can_focus=True):
         plt.clear_data()
         plt.clear_figure()
         points = [(index, point.value) for index, point in enumerate(cpl.trend) if point.value is not None]
-        if points:
-            plt.plot([x for x, _ in points], [y for _, y in points], marker="braille", label="cost per lead")
-        if cpl.trend:
+        if cpl.trend:  # the target first, so the daily values draw over it
             plt.plot(list(range(len(cpl.trend))), [cpl.target] * len(cpl.trend), marker="braille", color="red",
                      label=f"target ${cpl.target:.2f}")
             ticks = sorted({0, len(cpl.trend) // 2, len(cpl.trend) - 1})
             plt.xticks(ticks, [cpl.trend[tick].date[5:] for tick in ticks])
             plt.xlim(0, len(cpl.trend) - 1)
+        if points:
+            plt.plot([x for x, _ in points], [y for _, y in points], marker="braille", label="cost per lead")
         values = [y for _, y in points] + [cpl.target]
-        plt.ylim(0, max(values) * 1.25)
+        low, high = min(values), max(values)
+        margin = max((high - low) * 0.15, high * 0.02)
+        plt.ylim(max(0.0, low - margin), high + margin)
         plot.refresh()
