@@ -114,7 +114,8 @@ def slack_message(event: AlertEvent) -> dict[str, Any]:
             "\n".join(f"• {esc(line)}" for line in drivers) if drivers else "No single service stands out.")}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": esc(as_of_line(event))}]},
     ]
-    return {"text": headline(event), "blocks": blocks}
+    # The top-level text (notifications, old clients) is mrkdwn too: escape it.
+    return {"text": esc(headline(event)), "blocks": blocks}
 
 
 def webhook_message(event: AlertEvent) -> dict[str, Any]:

@@ -52,8 +52,12 @@ def _now(clock: ClockLike) -> datetime:
 
 
 def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: bool = False,
-               out: TextIO = sys.stdout) -> AlertRunResult:
+               out: TextIO | None = sys.stdout) -> AlertRunResult:
     """Evaluate new events, record them, deliver pending ones that are due, and return the counts.
+
+    ``out`` is the stdout channel (and where a dry run prints). Pass ``None``
+    from the console: no stdout channel, so with no webhook configured the
+    events are recorded and stay pending for the next ``alerts run``.
 
     Never raises for a delivery failure: the event stays pending with its
     attempt counted and a later ``next_attempt_at`` (exponential backoff).
@@ -67,7 +71,7 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
     result = AlertRunResult(dry_run=dry_run)
     channels = configured_channels(settings, out)
     if dry_run:
-        return _dry_run(new_events, state.due(conn, now), snoozes, channels, result, out)
+        return _dry_run(new_events, state.due(conn, now), snoozes, channels, result, out or sys.stdout)
 
     with store.transaction() as write:
         for event in new_events:
@@ -76,6 +80,9 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
                 result.new += 1
                 result.suppressed += snoozed
 
+    if not channels:
+        result.pending = state.pending_count(conn)
+        return result
     secrets = secrets_of(settings)
     lease = timedelta(seconds=len(channels) * settings.alerts.timeout_seconds + 60)
     for pending in state.due(conn, now):

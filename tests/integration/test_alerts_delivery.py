@@ -345,3 +345,15 @@ def test_out_of_order_clock_values_are_utc(spike_cache: Store, slack: SlackServe
     slack.answer(500)
     run_alerts(spike_cache, slack_settings(slack), At(datetime(2026, 11, 11, 9, 30)))
     assert statuses(spike_cache)[SPIKE_KEY][2] == "2026-11-11T09:35:00+00:00"
+
+
+def test_without_stdout_and_webhooks_events_wait_for_a_run_that_can_deliver(spike_cache: Store) -> None:
+    """The console passes out=None: it records events but cannot print them; `alerts run` delivers them later."""
+    from_console = run_alerts(spike_cache, Settings(), noon(NOV_11), out=None)
+    assert (from_console.new, from_console.sent, from_console.pending) == (1, 0, 1)
+    assert statuses(spike_cache)[SPIKE_KEY][:2] == ("pending", 0)
+
+    out = io.StringIO()
+    from_cron = run_alerts(spike_cache, Settings(), noon(NOV_11), out=out)
+    assert (from_cron.new, from_cron.sent, from_cron.pending) == (0, 1, 0)
+    assert "Spike: Compute (category) up 30.0 % on 2026-11-10" in out.getvalue()
