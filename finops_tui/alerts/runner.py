@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, TextIO
 
 from finops_tui.alerts import state
@@ -22,8 +22,10 @@ from finops_tui.store.db import Store
 
 
 class ClockLike(Protocol):
+    """What a run needs of a clock (``finops_tui.clock.Clock`` fits)."""
+
     @property
-    def today(self): ...  # noqa: ANN201 - a datetime.date
+    def today(self) -> date: ...
 
     def now(self) -> datetime: ...
 
@@ -78,7 +80,7 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
             snoozed = state.is_snoozed(event.scope, snoozes)
             if state.record(write, event, "snoozed" if snoozed else "pending", now):
                 result.new += 1
-                result.suppressed += snoozed
+                result.suppressed += int(snoozed)
 
     if not channels:
         result.pending = state.pending_count(conn)
