@@ -87,6 +87,7 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
         return result
     secrets = secrets_of(settings)
     lease = timedelta(seconds=len(channels) * settings.alerts.timeout_seconds + 60)
+    broken: dict[str, str] = {}  # channel -> its error in this run
     for pending in state.due(conn, now):
         event = pending.event
         if state.is_snoozed(event.scope, snoozes):
@@ -100,10 +101,14 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
         for channel in channels:
             if channel.name in delivered:
                 continue
+            if channel.name in broken:  # it failed for an earlier event of this run: don't wait on it again
+                failures.append(broken[channel.name])
+                continue
             try:
                 channel.send(event)
             except DeliveryError as error:
-                failures.append(redact(str(error), secrets))
+                broken[channel.name] = redact(str(error), secrets)
+                failures.append(broken[channel.name])
             else:
                 delivered.add(channel.name)
         if failures:

@@ -357,3 +357,19 @@ def test_without_stdout_and_webhooks_events_wait_for_a_run_that_can_deliver(spik
     from_cron = run_alerts(spike_cache, Settings(), noon(NOV_11), out=out)
     assert (from_cron.new, from_cron.sent, from_cron.pending) == (0, 1, 0)
     assert "Spike: Compute (category) up 30.0 % on 2026-11-10" in out.getvalue()
+
+
+def test_a_channel_that_failed_is_not_tried_again_in_the_same_run(tmp_path: Path, slack: SlackServer) -> None:
+    store = build_cache(tmp_path / "two.db", spike_rows(compute_on_10th=160.0))  # total +30 % and Compute +60 %
+    settings = slack_settings(slack)
+    slack.answer(500)
+    first = run_alerts(store, settings, noon(NOV_11))
+
+    assert (first.new, first.failed, first.pending) == (2, 2, 2)
+    assert len(slack.posts) == 1  # one try in this run, not one per event
+    assert {row[3] for row in statuses(store).values()} == {"Slack webhook returned HTTP 500: internal_error"}
+
+    retry = run_alerts(store, settings, noon(NOV_11).later(minutes=5))
+    assert (retry.sent, retry.pending) == (2, 0)
+    assert sorted(post.json["text"] for post in slack.delivered) == [
+        "Spike: Compute (category) up 60.0 % on 2026-11-10", "Spike: Total spend up 30.0 % on 2026-11-10"]
