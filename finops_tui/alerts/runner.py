@@ -139,6 +139,7 @@ def _dry_run(new_events: list[AlertEvent], due: list[state.PendingEvent], snooze
     for pending in due:
         if state.is_snoozed(pending.event.scope, snoozes):
             result.suppressed += 1
+            print(f"Would mark snoozed, not send (scope {pending.event.scope} is snoozed): {headline(pending.event)}", file=out)
             continue
         labels = [c.label for c in channels if c.name not in pending.delivered]
         would_send.append((pending.event, labels, f"retry after {pending.attempts} failed attempt(s)"))
