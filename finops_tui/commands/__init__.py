@@ -1,6 +1,7 @@
 """Subcommands. Each module has ``register(subparsers) -> [parsers]`` and sets ``handler``."""
 
 from finops_tui.commands import (
+    alerts_cmd,
     config_cmd,
     demo_cmd,
     doctor_cmd,
@@ -13,4 +14,16 @@ from finops_tui.commands import (
     waste_cmd,
 )
 
-COMMAND_MODULES = [tui_cmd, demo_cmd, sync_cmd, doctor_cmd, config_cmd, import_focus_cmd, leads_cmd, status_cmd, report_cmd, waste_cmd]
+COMMAND_MODULES = [
+    tui_cmd,
+    demo_cmd,
+    sync_cmd,
+    import_focus_cmd,
+    leads_cmd,
+    status_cmd,
+    report_cmd,
+    waste_cmd,
+    alerts_cmd,
+    doctor_cmd,
+    config_cmd,
+]
