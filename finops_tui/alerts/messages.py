@@ -65,7 +65,7 @@ def happened(event: AlertEvent) -> list[str]:
     """Sentences (plain, unescaped) saying what happened and how much."""
     if event.kind == "spike":
         return [
-            f"{scope_label(event.scope)} spend on {event.day} was {money(event.amount)}, "
+            f"{scope_label(event.scope).removesuffix(' spend')} spend on {event.day} was {money(event.amount)}, "
             f"{signed_money(event.amount - event.reference)} ({pct_text(event.pct)}) over {money(event.reference)} the day before "
             f"(spike threshold: more than {event.threshold_pct:g} %).",
             f"At this rate the increase is {money(event.approval_amount)} a month.",
