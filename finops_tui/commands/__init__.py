@@ -1,5 +1,29 @@
 """Subcommands. Each module has ``register(subparsers) -> [parsers]`` and sets ``handler``."""
 
-from finops_tui.commands import config_cmd, demo_cmd, import_focus_cmd, leads_cmd, report_cmd, status_cmd, tui_cmd, waste_cmd
+from finops_tui.commands import (
+    alerts_cmd,
+    config_cmd,
+    demo_cmd,
+    doctor_cmd,
+    import_focus_cmd,
+    leads_cmd,
+    report_cmd,
+    status_cmd,
+    sync_cmd,
+    tui_cmd,
+    waste_cmd,
+)
 
-COMMAND_MODULES = [tui_cmd, demo_cmd, config_cmd, import_focus_cmd, leads_cmd, status_cmd, report_cmd, waste_cmd]
+COMMAND_MODULES = [
+    tui_cmd,
+    demo_cmd,
+    sync_cmd,
+    import_focus_cmd,
+    leads_cmd,
+    status_cmd,
+    report_cmd,
+    waste_cmd,
+    alerts_cmd,
+    doctor_cmd,
+    config_cmd,
+]

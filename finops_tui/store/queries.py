@@ -181,3 +181,19 @@ def last_runs(conn: sqlite3.Connection) -> tuple[tuple | None, tuple | None]:
 def ce_requests_in_month(conn: sqlite3.Connection, month: str) -> int:
     row = conn.execute("SELECT COALESCE(SUM(ce_request_count), 0) FROM sync_runs WHERE substr(started_at, 1, 7) = ?", [month]).fetchone()
     return int(row[0])
+
+
+def service_period_change(
+    conn: sqlite3.Connection, flt: CostFilter, first: date, last: date, previous_first: date, previous_last: date,
+    limit: int = 5,
+) -> list[tuple[str, float, float]]:
+    """(service, spend in the previous period, spend in ``first``..``last``) by the largest increase: a budget's drivers."""
+    extra, params = flt.where()
+    sql = (
+        f"SELECT service, SUM(CASE WHEN day <= ? THEN {flt.column} ELSE 0 END) AS before, "
+        f"SUM(CASE WHEN day >= ? THEN {flt.column} ELSE 0 END) AS after FROM cost_rollup "
+        f"WHERE ((day >= ? AND day <= ?) OR (day >= ? AND day <= ?)){extra} "
+        "GROUP BY service ORDER BY after - before DESC LIMIT ?"
+    )
+    pf, pl, f, l_ = previous_first.isoformat(), previous_last.isoformat(), first.isoformat(), last.isoformat()
+    return conn.execute(sql, [pl, f, pf, pl, f, l_, *params, limit]).fetchall()

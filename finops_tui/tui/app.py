@@ -1,42 +1,312 @@
-"""A first console: the headline figures of the snapshot (replaced by the full console)."""
+"""The console: five live panes over the cache, keyboard drill-down, freshness at a glance.
+
+Workers read the cache (and sync, and export) off the UI thread and post messages; handlers here own the UI.
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+import calendar
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
 
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable
+
+from finops_tui.analytics.snapshot import Snapshot, Spike
 from finops_tui.clock import Clock
-from finops_tui.config import Settings
+from finops_tui.config import ENVIRONMENTS, UNALLOCATED, Settings
 from finops_tui.store.db import Store
+from finops_tui.tui.messages import (
+    ReportExported,
+    ReportFailed,
+    SnapshotFailed,
+    SnapshotLoaded,
+    SyncFailed,
+    SyncFinished,
+    SyncUnavailable,
+)
+from finops_tui.tui.screens.dashboard import DashboardScreen
+from finops_tui.tui.widgets.status_header import HeaderState
+
+# What `e` steps through: every environment, then the untagged spend, then all again.
+ENVIRONMENT_CYCLE: tuple[str | None, ...] = (None, *ENVIRONMENTS, UNALLOCATED)
+REPORT_NAME = "finops-report-{month}.md"
+
+
+def month_today(today: date, month_offset: int) -> date:
+    """The "today" of a month ``month_offset`` months from today's: the real today now, the last day before."""
+    if month_offset == 0:
+        return today
+    index = today.year * 12 + today.month - 1 + month_offset
+    year, month = divmod(index, 12)
+    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
 
 
 class FinopsApp(App[int]):
     TITLE = "finops-tui"
-    BINDINGS = [Binding("q", "quit", "Quit")]
+    CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", tooltip="Quit the console"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="Every key of the console"),
+        Binding("e", "cycle_environment", "Env", tooltip="Filter every pane to the next environment"),
+        Binding("left_square_bracket", "step_month(-1)", "Prev month", key_display="["),
+        Binding("right_square_bracket", "step_month(1)", "Next month", key_display="]"),
+        Binding("r", "reload", "Reload", tooltip="Read the cache again now"),
+        Binding("s", "sync", "Sync", tooltip="Sync from AWS now"),
+        Binding("x", "export_report", "Export", tooltip="Write the monthly report (Markdown) to the current directory"),
+    ]
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False) -> None:
+    def __init__(self, settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
+                 refresh_seconds: float | None = -1.0, auto_sync: bool = True) -> None:
         super().__init__()
         self.settings = settings
         self.store = store
         self.clock = clock
         self.demo = demo
-        self.offline = offline
+        self.offline = offline or demo
+        # -1 means "from the settings"; None turns live refresh off (tests, snapshots).
+        self.refresh_seconds = settings.refresh.interval_seconds if refresh_seconds == -1.0 else refresh_seconds
+        self.auto_sync = auto_sync and not self.offline
+        self.environment: str | None = None
+        self.month_offset = 0
+        self.snapshot: Snapshot | None = None
+        self.acknowledged: frozenset[str] = frozenset()
+        self.sync_failed = False
+        self.syncing = False
+        self.loads = 0  # snapshots applied so far; tests wait on it
+        self._refresh_timer: Timer | None = None
+        self._sync_timer: Timer | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="headline", markup=False)
-        yield Footer()
+    # -- screens and state -------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return DashboardScreen()
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        return self.screen_stack[0]  # type: ignore[return-value]
+
+    @property
+    def view_today(self) -> date:
+        return month_today(self.clock.today, self.month_offset)
+
+    def header_state(self) -> HeaderState:
+        return HeaderState(self.offline, self.demo, self.sync_failed, self.syncing, self.environment, self.month_offset == 0)
 
     def on_mount(self) -> None:
+        # The first read starts when the dashboard has composed its panes (DashboardScreen.on_mount).
+        if self.auto_sync:
+            self.check_aws()
+
+    # -- live refresh ------------------------------------------------------
+    def action_reload(self) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
+        self.load_snapshot(self.view_today, self.environment, self.month_offset)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
+    def load_snapshot(self, today: date, environment: str | None, month_offset: int) -> None:
+        """Read the cache (a few SQL aggregates) off the UI thread; never touches widgets."""
         from finops_tui.analytics.snapshot import build_snapshot
 
-        snap = build_snapshot(self.store, self.settings, self.clock.today, now=self.clock.now())
-        self.sub_title = f"{snap.month} · {snap.metric} · as of {snap.as_of}" + (" · DEMO" if snap.is_demo else "")
-        lines = [f"Total month to date: ${snap.total.mtd:,.2f} of ${snap.total.budget:,.2f} ({snap.total.level})"]
-        lines += [f"  {env.name:<12} ${env.mtd:>12,.2f} / ${env.budget:>12,.2f}  {env.level}" for env in snap.environments]
-        self.query_one("#headline", Static).update("\n".join(lines))
+        try:
+            snapshot = build_snapshot(self.store, self.settings, today, environment=environment, now=self.clock.now())
+            acknowledged = frozenset(self.store.acknowledged_keys())
+        except Exception as error:  # the cache may be mid-copy or locked: keep the last good figures
+            self.post_message(SnapshotFailed(f"Could not read the cache: {error}"))
+            return
+        finally:
+            self.store.close()  # this thread's connection; the worker thread ends here
+        self.post_message(SnapshotLoaded(snapshot, acknowledged, month_offset, environment))
+
+    @on(SnapshotLoaded)
+    def _snapshot_loaded(self, message: SnapshotLoaded) -> None:
+        if (message.month_offset, message.environment) != (self.month_offset, self.environment):
+            return  # an older request: the newer one is on its way
+        self.snapshot = message.snapshot
+        self.acknowledged = message.acknowledged
+        self.dashboard.show(message.snapshot, message.acknowledged, self.header_state())
+        self.loads += 1
+        self._schedule_refresh()
+
+    @on(SnapshotFailed)
+    def _snapshot_failed(self, message: SnapshotFailed) -> None:
+        self.notify(message.error, title="Cache", severity="error", markup=False)
+        self._schedule_refresh()
+
+    def _schedule_refresh(self) -> None:
+        if self.refresh_seconds is None:
+            return
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        self._refresh_timer = self.set_timer(self.refresh_seconds, self.action_reload, name="refresh")
+
+    # -- filters -----------------------------------------------------------
+    def action_cycle_environment(self) -> None:
+        position = ENVIRONMENT_CYCLE.index(self.environment)
+        self.environment = ENVIRONMENT_CYCLE[(position + 1) % len(ENVIRONMENT_CYCLE)]
+        self.notify(f"Environment: {self.environment or 'all'}", timeout=2)
+        self.action_reload()
+
+    def action_step_month(self, step: int) -> None:
+        if self.month_offset + step > 0:
+            self.notify("Already the current month.", severity="warning", timeout=2)
+            return
+        self.month_offset += step
+        self.action_reload()
+
+    # -- help and palette --------------------------------------------------
+    def action_help(self) -> None:
+        from finops_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Reload", "Read the cache again now (r)", self.action_reload)
+        yield SystemCommand("Sync now", "Sync from AWS now (s)", self.action_sync)
+        yield SystemCommand("Export monthly report", "Write finops-report-YYYY-MM.md here (x)", self.action_export_report)
+        yield SystemCommand("Next environment", "Filter every pane to the next environment (e)", self.action_cycle_environment)
+        yield SystemCommand("Previous month", "Step back one month ([)", lambda: self.action_step_month(-1))
+        yield SystemCommand("Next month", "Step forward one month (])", lambda: self.action_step_month(1))
+        yield SystemCommand("Help: keys", "Every key of the console (?)", self.action_help)
+        if isinstance(screen, DashboardScreen):
+            for number, pane in enumerate(("categories", "budgets", "spikes", "waste", "cpl"), start=1):
+                yield SystemCommand(f"Go to pane {number}: {pane}", f"Focus the {pane} pane ({number})",
+                                    lambda pane=pane: screen.action_focus_pane(pane))
+
+    # -- drill-down and acknowledgement ------------------------------------
+    @on(DataTable.RowSelected, "#categories")
+    def _open_category(self, event: DataTable.RowSelected) -> None:
+        from finops_tui.tui.screens.drilldown import ServicesScreen
+
+        if event.row_key.value:
+            self.push_screen(ServicesScreen(event.row_key.value, self.view_today, self.environment))
+
+    def acknowledge_spike(self, spike: Spike) -> None:
+        self.store.acknowledge_alert(spike.key, "spike", spike.scope, spike.date[:7])
+        self.notify(f"Acknowledged {spike.key}: alerts will not send it.", timeout=3, markup=False)
+        self.action_reload()
+
+    # -- sync --------------------------------------------------------------
+    def action_sync(self) -> None:
+        if self.demo or (self.snapshot is not None and self.snapshot.is_demo):
+            self.notify("The demo has nothing to sync: open your own cache to sync from AWS.", severity="warning")
+            return
+        if self.offline:
+            self.notify("Offline: the console never calls AWS. Run `finops-tui sync` where AWS is configured.",
+                        severity="warning", markup=False)
+            return
+        if self.syncing:
+            self.notify("A sync is already running.", timeout=2)
+            return
+        self.syncing = True
+        self.dashboard.show_header(self.header_state())
+        self.run_sync_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
+    def run_sync_worker(self) -> None:
+        from finops_tui.errors import FinopsError
+
+        try:
+            from finops_tui.sync import run_sync
+
+            result = run_sync(self.store, self.settings, self.clock)
+        except ImportError:
+            self.post_message(SyncFailed("Sync is not available in this build."))
+        except FinopsError as error:
+            hint = f" {error.hint}" if getattr(error, "hint", None) else ""
+            self.post_message(SyncFailed(f"{error}{hint}"))
+        except Exception as error:  # boto3 and sqlite errors: one line, the last good figures stay
+            self.post_message(SyncFailed(f"{type(error).__name__}: {error}"))
+        else:
+            self.post_message(SyncFinished(str(result) if result is not None else "done"))
+        finally:
+            self.store.close()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
+    def check_aws(self) -> None:
+        """Decide off the UI thread (boto3 is slow to import) whether this host can sync by itself."""
+        try:
+            from finops_tui.sync import aws_configured
+
+            configured = aws_configured(self.settings)
+        except Exception as error:
+            self.post_message(SyncUnavailable(f"sync unavailable: {error}"))
+            return
+        if configured:
+            self.call_from_thread(self._schedule_sync)
+        else:
+            self.post_message(SyncUnavailable("AWS is not configured"))
+
+    @on(SyncUnavailable)
+    def _sync_unavailable(self, message: SyncUnavailable) -> None:
+        self.offline = True
+        self.auto_sync = False
+        self.dashboard.show_header(self.header_state())
+
+    def _schedule_sync(self) -> None:
+        if not self.auto_sync:
+            return
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
+        self._sync_timer = self.set_timer(self.settings.sync.interval_minutes * 60, self.action_sync, name="sync")
+
+    @on(SyncFinished)
+    def _sync_finished(self, message: SyncFinished) -> None:
+        self.syncing = False
+        self.sync_failed = False
+        self.notify(f"Sync finished: {message.summary}", timeout=4, markup=False)
+        self._schedule_sync()
+        self.action_reload()
+
+    @on(SyncFailed)
+    def _sync_failed(self, message: SyncFailed) -> None:
+        self.syncing = False
+        self.sync_failed = True
+        self.notify(message.error, title="Sync failed", severity="error", timeout=10, markup=False)
+        self.dashboard.show_header(self.header_state())
+        self._schedule_sync()
+
+    # -- export ------------------------------------------------------------
+    def action_export_report(self) -> None:
+        self.export_report(self.view_today.strftime("%Y-%m"), self.clock.today)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def export_report(self, month: str, today: date) -> None:
+        try:
+            from finops_tui.reports import render_monthly_report
+
+            text = render_monthly_report(self.store, self.settings, month, "md", today)
+            path = Path.cwd() / REPORT_NAME.format(month=month)
+            path.write_text(text, encoding="utf-8")
+        except ImportError:
+            self.post_message(ReportFailed("Report export is not available in this build."))
+        except Exception as error:
+            self.post_message(ReportFailed(f"Could not export the report: {error}"))
+        else:
+            self.post_message(ReportExported(str(path)))
+        finally:
+            self.store.close()
+
+    @on(ReportExported)
+    def _report_exported(self, message: ReportExported) -> None:
+        self.notify(f"Report written to {message.path}", timeout=6, markup=False)
+
+    @on(ReportFailed)
+    def _report_failed(self, message: ReportFailed) -> None:
+        self.notify(message.error, severity="error", markup=False)
 
 
-def make_app(settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False) -> FinopsApp:
-    return FinopsApp(settings, store, clock, demo=demo, offline=offline)
+def make_app(settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
+             refresh_seconds: float | None = -1.0, auto_sync: bool = True) -> FinopsApp:
+    """The console for the CLI and the tests (tests pass ``refresh_seconds=None`` for no live timers)."""
+    return FinopsApp(settings, store, clock, demo=demo, offline=offline, refresh_seconds=refresh_seconds,
+                     auto_sync=auto_sync)

@@ -1,0 +1,196 @@
+"""Alert events: what happened, found from the same snapshot every front end reads.
+
+Three kinds, each with a stable key in ``alert_events`` so it is sent once:
+
+- ``spike``: the latest complete day rose more than the spike threshold over the
+  day before, for the total or a category. Key = ``Spike.key``
+  (``spike:<scope>:<date>``), the key the console acknowledges.
+- ``budget``: the total or an environment reached warning / critical /
+  hard_limit of its monthly budget on actual month-to-date spend.
+  Key ``budget:<scope>:<level>:<YYYY-MM>``: the month in the key re-arms every
+  threshold at a new month.
+- ``forecast``: the same on the end-of-month forecast, ``forecast:...``.
+
+Only the highest newly crossed level per scope, kind and month becomes an
+event: a jump from ok to hard_limit sends one hard_limit message, not three,
+and a lower level never fires after a higher one was recorded that month. A
+forecast event fires only when the forecast is worse than the actual level
+(a forecast "critical" says nothing new once actual spend is critical).
+"""
+
+from __future__ import annotations
+
+import calendar
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from finops_tui.analytics.rules import LEVEL_RANK, approval_tier
+from finops_tui.analytics.snapshot import BudgetLine, Snapshot, Spike
+from finops_tui.config import Settings
+from finops_tui.store import queries
+from finops_tui.store.queries import CostFilter
+
+DRIVER_LIMIT = 3
+KINDS = ("spike", "budget", "forecast")
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A service and its spend before and after: the largest increases explain an event."""
+
+    service: str
+    before: float
+    after: float
+
+    @property
+    def increase(self) -> float:
+        return round(self.after - self.before, 2)
+
+
+@dataclass(frozen=True)
+class AlertEvent:
+    """One thing worth telling people, with everything a message needs (no URLs, no secrets)."""
+
+    key: str
+    kind: str  # spike | budget | forecast
+    scope: str  # total | production | staging | development | rnd | category:NAME
+    month: str  # YYYY-MM the event belongs to
+    level: str  # spike | warning | critical | hard_limit
+    as_of: str  # the snapshot's today
+    data_through: str  # the latest complete day
+    amount: float  # spike: the day's spend; budget: month to date; forecast: end-of-month forecast
+    reference: float  # spike: the day before; budget and forecast: the monthly budget
+    pct: float | None  # spike: change in %; budget and forecast: % of budget
+    threshold_pct: float  # the threshold that was crossed
+    approval_amount: float  # the monthly amount the approval tier is for
+    approval: str  # team_lead | vp_engineering | cto_cfo
+    metric: str
+    drivers: tuple[Driver, ...] = ()
+    demo: bool = False
+    day: str | None = None  # a spike's day
+
+    @property
+    def is_forecast(self) -> bool:
+        return self.kind == "forecast"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["drivers"] = [asdict(driver) for driver in self.drivers]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AlertEvent:
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        known["drivers"] = tuple(Driver(**driver) for driver in data.get("drivers", []))
+        return cls(**known)
+
+
+@dataclass
+class RecordedLevels:
+    """The highest level already recorded per (kind, scope) this month, from ``alert_events``."""
+
+    ranks: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, month: str) -> RecordedLevels:
+        recorded = cls()
+        rows = conn.execute("SELECT key, kind, scope FROM alert_events WHERE month = ? AND kind IN ('budget', 'forecast')", (month,))
+        for key, kind, scope in rows:
+            level = key.split(":")[-2]
+            rank = LEVEL_RANK.get(level, 0)
+            if rank > recorded.ranks.get((kind, scope), 0):
+                recorded.ranks[(kind, scope)] = rank
+        return recorded
+
+    def highest(self, kind: str, scope: str) -> int:
+        return self.ranks.get((kind, scope), 0)
+
+
+def _drivers(rows: list[tuple[str, float, float]]) -> tuple[Driver, ...]:
+    found = [Driver(service or "(no service)", round(before or 0.0, 2), round(after or 0.0, 2)) for service, before, after in rows]
+    return tuple(driver for driver in found if driver.increase > 0)[:DRIVER_LIMIT]
+
+
+def spike_events(snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection) -> list[AlertEvent]:
+    """Spikes of the total or a category on the latest complete day."""
+    latest = snapshot.last_complete_day
+    events: list[AlertEvent] = []
+    for spike in snapshot.spikes:
+        if spike.date != latest:
+            continue
+        events.append(_spike_event(spike, snapshot, settings, conn))
+    return events
+
+
+def _spike_event(spike: Spike, snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection) -> AlertEvent:
+    day = date.fromisoformat(spike.date)
+    category = spike.scope.removeprefix("category:") if spike.scope.startswith("category:") else None
+    flt = CostFilter(settings.metric, settings.exclude_credits)
+    rows = queries.service_change(conn, flt, day, day - timedelta(days=1), category=category, limit=DRIVER_LIMIT + 5)
+    return AlertEvent(
+        key=spike.key, kind="spike", scope=spike.scope, month=spike.date[:7], level="spike",
+        as_of=snapshot.as_of, data_through=snapshot.last_complete_day,
+        amount=spike.amount, reference=spike.previous, pct=spike.change_pct,
+        threshold_pct=settings.spikes.threshold_pct, approval_amount=spike.monthly_increase, approval=spike.approval,
+        metric=snapshot.metric, drivers=_drivers(rows), demo=snapshot.is_demo, day=spike.date,
+    )
+
+
+def _budget_drivers(scope: str, snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection) -> tuple[Driver, ...]:
+    """Services whose spend this month grew most over the same days of the previous month."""
+    today = date.fromisoformat(snapshot.as_of)
+    month_start = today.replace(day=1)
+    previous_start = (month_start - timedelta(days=1)).replace(day=1)
+    previous_days = calendar.monthrange(previous_start.year, previous_start.month)[1]
+    previous_last = previous_start + timedelta(days=min((today - month_start).days, previous_days - 1))
+    flt = CostFilter(settings.metric, settings.exclude_credits, None if scope == "total" else scope)
+    rows = queries.service_period_change(conn, flt, month_start, today, previous_start, previous_last, limit=DRIVER_LIMIT + 5)
+    return _drivers(rows)
+
+
+def budget_events(snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection,
+                  recorded: RecordedLevels) -> list[AlertEvent]:
+    """Newly crossed budget levels of the total and each environment, actual and (if enabled) forecast."""
+    if snapshot.environment_filter is not None:
+        raise ValueError("budget alerts need the unfiltered snapshot")
+    thresholds = settings.budget.thresholds
+    events: list[AlertEvent] = []
+    for line in (snapshot.total, *snapshot.environments):
+        drivers: tuple[Driver, ...] | None = None
+        actual_rank = LEVEL_RANK[line.level]
+        candidates: list[tuple[str, str | None, float | None]] = [("budget", line.level, line.mtd)]
+        if settings.alerts.on_forecast:
+            candidates.append(("forecast", line.forecast_level, line.forecast_eom))
+        for kind, level, amount in candidates:
+            if level is None or amount is None or level == "ok":
+                continue
+            rank = LEVEL_RANK[level]
+            if rank <= recorded.highest(kind, line.name) or (kind == "forecast" and rank <= actual_rank):
+                continue
+            if drivers is None:
+                drivers = _budget_drivers(line.name, snapshot, settings, conn)
+            events.append(_budget_event(kind, level, amount, line, snapshot, settings, drivers))
+    return events
+
+
+def _budget_event(kind: str, level: str, amount: float, line: BudgetLine, snapshot: Snapshot, settings: Settings,
+                  drivers: tuple[Driver, ...]) -> AlertEvent:
+    pct = None if line.budget == 0 else round(amount / line.budget * 100, 1) + 0.0
+    return AlertEvent(
+        key=f"{kind}:{line.name}:{level}:{snapshot.month}", kind=kind, scope=line.name, month=snapshot.month,
+        level=level, as_of=snapshot.as_of, data_through=snapshot.last_complete_day,
+        amount=amount, reference=line.budget, pct=pct, threshold_pct=getattr(settings.budget.thresholds, level),
+        approval_amount=amount, approval=approval_tier(amount, settings.approval), metric=snapshot.metric,
+        drivers=drivers, demo=snapshot.is_demo,
+    )
+
+
+def evaluate(snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection) -> list[AlertEvent]:
+    """Every event the snapshot shows that is not yet recorded (by key, or by a higher level this month)."""
+    recorded = RecordedLevels.load(conn, snapshot.month)
+    events = budget_events(snapshot, settings, conn, recorded) + spike_events(snapshot, settings, conn)
+    known = {row[0] for row in conn.execute(
+        f"SELECT key FROM alert_events WHERE key IN ({', '.join('?' * len(events))})", [e.key for e in events])} if events else set()
+    return [event for event in events if event.key not in known]

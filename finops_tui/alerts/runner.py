@@ -1,0 +1,138 @@
+"""One alerts run: evaluate new events, record them, deliver what is due.
+
+Called by ``finops-tui alerts run`` and after every sync or import. Delivery
+happens outside any write transaction (a slow webhook never holds the cache
+locked); each event's outcome is then written in its own small transaction.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, TextIO
+
+from finops_tui.alerts import state
+from finops_tui.alerts.delivery import Channel, DeliveryError, configured_channels, redact, secrets_of
+from finops_tui.alerts.events import AlertEvent, evaluate
+from finops_tui.alerts.messages import headline, text_message
+from finops_tui.analytics.snapshot import build_snapshot
+from finops_tui.config import Settings
+from finops_tui.store.db import Store
+
+
+class ClockLike(Protocol):
+    @property
+    def today(self): ...  # noqa: ANN201 - a datetime.date
+
+    def now(self) -> datetime: ...
+
+
+@dataclass
+class AlertRunResult:
+    """What a run did. ``errors`` are safe to show (they never contain a webhook URL)."""
+
+    new: int = 0  # events found and recorded this run (in a dry run: that would be recorded)
+    sent: int = 0  # events fully delivered this run (in a dry run: that would be sent)
+    failed: int = 0  # events whose delivery failed this run; they stay pending
+    suppressed: int = 0  # events not sent because their scope is snoozed
+    pending: int = 0  # events still waiting after this run (failed, or not yet due)
+    dry_run: bool = False
+    errors: list[str] = field(default_factory=list)
+    next_attempt_at: str | None = None  # earliest retry of a failed event
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+
+def _now(clock: ClockLike) -> datetime:
+    moment = clock.now()
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: bool = False,
+               out: TextIO = sys.stdout) -> AlertRunResult:
+    """Evaluate new events, record them, deliver pending ones that are due, and return the counts.
+
+    Never raises for a delivery failure: the event stays pending with its
+    attempt counted and a later ``next_attempt_at`` (exponential backoff).
+    ``dry_run`` prints what would be sent and writes nothing.
+    """
+    now = _now(clock)
+    snapshot = build_snapshot(store, settings, clock.today, now=now)
+    conn = store.conn
+    new_events = evaluate(snapshot, settings, conn)
+    snoozes = state.active_snoozes(conn, now)
+    result = AlertRunResult(dry_run=dry_run)
+    channels = configured_channels(settings, out)
+    if dry_run:
+        return _dry_run(new_events, state.due(conn, now), snoozes, channels, result, out)
+
+    with store.transaction() as write:
+        for event in new_events:
+            snoozed = state.is_snoozed(event.scope, snoozes)
+            if state.record(write, event, "snoozed" if snoozed else "pending", now):
+                result.new += 1
+                result.suppressed += snoozed
+
+    secrets = secrets_of(settings)
+    lease = timedelta(seconds=len(channels) * settings.alerts.timeout_seconds + 60)
+    for pending in state.due(conn, now):
+        event = pending.event
+        if state.is_snoozed(event.scope, snoozes):
+            state.mark_snoozed(store, event.key)
+            result.suppressed += 1
+            continue
+        if not state.claim(store, event.key, now, lease):
+            continue  # another run is delivering it
+        delivered = set(pending.delivered)
+        failures: list[str] = []
+        for channel in channels:
+            if channel.name in delivered:
+                continue
+            try:
+                channel.send(event)
+            except DeliveryError as error:
+                failures.append(redact(str(error), secrets))
+            else:
+                delivered.add(channel.name)
+        if failures:
+            message = "; ".join(failures)
+            next_at = state.mark_failed(store, event, frozenset(delivered), message, now, settings.alerts.max_backoff_minutes)
+            result.failed += 1
+            result.errors.append(f"{event.key}: {message}")
+            next_iso = state.iso(next_at)
+            result.next_attempt_at = min(filter(None, (result.next_attempt_at, next_iso)))
+        else:
+            state.mark_sent(store, event, frozenset(delivered), now)
+            result.sent += 1
+    result.pending = state.pending_count(conn)
+    return result
+
+
+def _dry_run(new_events: list[AlertEvent], due: list[state.PendingEvent], snoozes: dict[str, str],
+             channels: list[Channel], result: AlertRunResult, out: TextIO) -> AlertRunResult:
+    """Print what a real run would send, and to where; record nothing."""
+    would_send: list[tuple[AlertEvent, list[str], str]] = []
+    for event in new_events:
+        result.new += 1
+        if state.is_snoozed(event.scope, snoozes):
+            result.suppressed += 1
+            print(f"Would record, but not send (scope {event.scope} is snoozed): {headline(event)}", file=out)
+            continue
+        would_send.append((event, [c.label for c in channels], "new"))
+    for pending in due:
+        if state.is_snoozed(pending.event.scope, snoozes):
+            result.suppressed += 1
+            continue
+        labels = [c.label for c in channels if c.name not in pending.delivered]
+        would_send.append((pending.event, labels, f"retry after {pending.attempts} failed attempt(s)"))
+    result.sent = len(would_send)
+    if not would_send:
+        print("Dry run: no alert would be sent.", file=out)
+    for event, labels, why in would_send:
+        print(f"Dry run: would send to {', '.join(labels)} ({why}):", file=out)
+        print(text_message(event), file=out)
+        print(file=out)
+    return result

@@ -1,0 +1,56 @@
+"""`finops-tui sync`: pull Cost Explorer, the waste scan and leads from AWS into the cache."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+
+from finops_tui.context import Context
+
+
+def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentParser]:
+    parser = subparsers.add_parser(
+        "sync", help="pull spend, idle resources and leads from AWS into the cache",
+        description="Pull Cost Explorer spend, the waste scan and CloudWatch leads into the cache in one transaction. "
+        "The first run backfills sync.backfill_months months; later runs re-fetch only the open window. Uses the "
+        "standard boto3 credential chain and honours AWS_ENDPOINT_URL. Every request is counted; Cost Explorer "
+        "costs $0.01 per request and sync.daily_request_cap is checked before calling.",
+    )
+    parser.add_argument("--since", metavar="YYYY-MM-DD", help="re-fetch from this day instead of the planned window")
+    parser.add_argument("--profile", metavar="P", help="AWS profile (default: sync.profile, else the boto3 chain)")
+    parser.add_argument("--dry-run", action="store_true", help="say how many requests a run would make, without making them")
+    parser.set_defaults(handler=run)
+    return [parser]
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from finops_tui.clock import parse_day
+    from finops_tui.sources.aws import CE_PRICE_PER_REQUEST
+    from finops_tui.sync import run_sync
+
+    since = parse_day(args.since, "--since") if args.since else None
+    settings = ctx.settings
+    cap = settings.sync.daily_request_cap
+    result = run_sync(ctx.store(), settings, ctx.clock, since=since, profile=args.profile, dry_run=args.dry_run)
+    window = result.window
+    last_day = (window.end - timedelta(days=1)).isoformat() if window else ""
+    span = f"{window.start.isoformat()} to {last_day}" + (" (first run: backfill)" if window and window.backfill else "")
+    if result.status == "dry_run":
+        print(f"Dry run: a sync would fetch {span}.")
+        print(f"It would make at least {result.requests} AWS requests, {result.ce_requests} of them to Cost Explorer "
+              f"(at least {_money(result.ce_requests * CE_PRICE_PER_REQUEST)}; more if answers span several pages).")
+        print(f"Cost Explorer requests today so far: {result.requests_today} of the daily cap of {cap}. Nothing was requested.")
+        if result.requests_today + result.ce_requests > cap:
+            print("A sync now would be refused by the daily cap (raise sync.daily_request_cap or sync again tomorrow).")
+        return 0
+    print(f"Synced {span}: {result.rows_written:,} cost rows, {result.waste_items} waste items, "
+          f"{result.lead_days} days of leads.")
+    print(f"Requests: {result.requests} AWS requests, {result.ce_requests} to Cost Explorer ({_money(result.ce_cost_usd)}). "
+          f"Today: {result.requests_today} of {cap} Cost Explorer requests.")
+    for message in result.messages[1:]:
+        print(f"  {message}")
+    return 0

@@ -1,0 +1,1 @@
+"""Pushed screens: drill-downs and help."""

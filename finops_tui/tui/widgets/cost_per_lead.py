@@ -1,0 +1,57 @@
+"""Cost per lead: the month-to-date value against the target, and a 30-day plot with the target line."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from finops_tui.analytics.snapshot import CostPerLead
+from finops_tui.tui.format import per_lead
+
+
+def headline(cpl: CostPerLead) -> Content:
+    if cpl.month_to_date is None:
+        verdict = Content.styled("no leads recorded", "$text-muted")
+    elif cpl.on_target:
+        verdict = Content.styled("ON TARGET", "bold $success")
+    else:
+        verdict = Content.styled("OFF TARGET", "bold reverse $error")
+    return Content.assemble(
+        ("Month to date ", "bold"), per_lead(cpl.month_to_date), " per lead · target ", per_lead(cpl.target), " · ", verdict,
+    )
+
+
+class CostPerLeadPane(Vertical, can_focus=True):
+    """Focusable as a whole (key 5); the plot is drawn through ``PlotextPlot().plt`` on the UI thread."""
+
+    DEFAULT_CSS = """
+    CostPerLeadPane { height: 1fr; }
+    CostPerLeadPane > #cpl-headline { height: 1; padding: 0 1; }
+    CostPerLeadPane > PlotextPlot { height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="cpl-headline")
+        yield PlotextPlot(id="cpl-plot")
+
+    def show(self, cpl: CostPerLead) -> None:
+        self.query_one("#cpl-headline", Static).update(headline(cpl))
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        points = [(index, point.value) for index, point in enumerate(cpl.trend) if point.value is not None]
+        if points:
+            plt.plot([x for x, _ in points], [y for _, y in points], marker="braille", label="cost per lead")
+        if cpl.trend:
+            plt.plot(list(range(len(cpl.trend))), [cpl.target] * len(cpl.trend), marker="braille", color="red",
+                     label=f"target ${cpl.target:.2f}")
+            ticks = sorted({0, len(cpl.trend) // 2, len(cpl.trend) - 1})
+            plt.xticks(ticks, [cpl.trend[tick].date[5:] for tick in ticks])
+            plt.xlim(0, len(cpl.trend) - 1)
+        values = [y for _, y in points] + [cpl.target]
+        plt.ylim(0, max(values) * 1.25)
+        plot.refresh()

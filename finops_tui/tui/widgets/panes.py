@@ -1,0 +1,106 @@
+"""Table panes: category spend, spike log, waste list. Outside text is wrapped in ``Text`` (never markup)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+
+from finops_tui.analytics.snapshot import CategoryLine, Snapshot, Spike, WasteItem
+from finops_tui.tui.format import APPROVAL_LABEL, WASTE_KIND_LABEL, ENVIRONMENT_SHORT, printable, short_resource, money, percent, scope_label, signed_percent, sparkline
+from finops_tui.tui.widgets.keyed_table import KeyedTable
+
+
+def _right(text: str, style: str = "") -> Text:
+    return Text(text, style=style, justify="right")
+
+
+class CategoryTable(KeyedTable):
+    """Compute, Database, AI/ML, Storage, Networking, Other: month to date, share, change, trend."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Services", tooltip="Open the services of this category")]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(
+            [("category", "Category"), ("mtd", "MTD"), ("share", "Share"), ("change", "vs prev"),
+             ("trend", "Last 14 days")],
+            id=id,
+        )
+
+    def show(self, snapshot: Snapshot, colours: dict[str, str]) -> None:
+        self.show_rows([(line.name, self._cells(line, colours)) for line in snapshot.categories])
+
+    @staticmethod
+    def _cells(line: CategoryLine, colours: dict[str, str]) -> tuple[Text, ...]:
+        change = line.change_pct
+        change_style = "" if change is None else colours["error"] if change > 20 else colours["success"] if change < 0 else ""
+        return (
+            Text(line.name),
+            _right(money(line.mtd)),
+            _right(percent(line.share_pct)),
+            _right(signed_percent(change) if line.previous_mtd > 0 else "-", change_style),
+            Text(sparkline(line.trend), style=colours["accent"]),
+        )
+
+
+class SpikeLog(KeyedTable):
+    """Daily spikes, newest first; unacknowledged ones carry a marker and stand out."""
+
+    BINDINGS = [Binding("a", "acknowledge", "Acknowledge", tooltip="Acknowledge the selected spike: alerts never send it")]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(
+            [("new", " "), ("date", "Date"), ("scope", "Scope"), ("change", "Change"), ("increase", "+$/day"),
+             ("approval", "Approval")],
+            id=id,
+        )
+        self.spikes: dict[str, Spike] = {}
+
+    def show(self, snapshot: Snapshot, acknowledged: frozenset[str], colours: dict[str, str]) -> None:
+        self.spikes = {spike.key: spike for spike in snapshot.spikes}
+        self.show_rows([(spike.key, self._cells(spike, spike.key not in acknowledged, colours)) for spike in snapshot.spikes])
+
+    @staticmethod
+    def _cells(spike: Spike, new: bool, colours: dict[str, str]) -> tuple[Text, ...]:
+        style = f"bold {colours['warning']}" if new else "dim"
+        return (
+            Text("●" if new else "✓", style=style),
+            Text(spike.date, style=style),
+            Text(scope_label(spike.scope), style=style),
+            _right(f"{spike.change_pct:+.1f}%", style),
+            _right(money(spike.increase), style),
+            Text(APPROVAL_LABEL.get(spike.approval, spike.approval), style=style),
+        )
+
+    @property
+    def selected_spike(self) -> Spike | None:
+        key = self.selected_key
+        return self.spikes.get(key) if key else None
+
+    def action_acknowledge(self) -> None:
+        spike = self.selected_spike
+        if spike is None:
+            self.notify("No spike selected.", severity="warning")
+            return
+        self.app.acknowledge_spike(spike)  # type: ignore[attr-defined]
+
+
+class WasteTable(KeyedTable):
+    """Idle or unassigned resources by dollars a month."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(
+            [("monthly", "$/month"), ("kind", "Kind"), ("environment", "Env"), ("resource", "Resource")], id=id
+        )
+
+    def show(self, snapshot: Snapshot) -> None:
+        self.show_rows([(f"{item.kind}:{item.resource_id}", self._cells(item)) for item in snapshot.waste])
+
+    @staticmethod
+    def _cells(item: WasteItem) -> tuple[Text, ...]:
+        label = short_resource(item.resource_id) if item.kind == "untagged_spend" else (item.name or short_resource(item.resource_id))
+        return (
+            _right(money(item.monthly_cost, whole=item.monthly_cost >= 1000)),
+            Text(WASTE_KIND_LABEL.get(item.kind, item.kind.replace("_", " "))),
+            Text(printable(ENVIRONMENT_SHORT.get(item.environment, item.environment))),
+            Text(printable(label), overflow="ellipsis", no_wrap=True),
+        )

@@ -1,0 +1,70 @@
+"""Console fixtures: the demo cache for 2026-11-26, a fixed clock, apps without live timers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from finops_tui.clock import Clock
+from finops_tui.config import Settings
+from finops_tui.store.db import Store, open_store
+from finops_tui.tui.app import FinopsApp, make_app
+from tests.conftest import DEMO_TODAY
+
+FIXED_CLOCK = Clock(DEMO_TODAY, fixed=True)
+
+
+@pytest.fixture
+def demo_store(demo_cache: Path) -> Store:
+    store = open_store(demo_cache)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.chdir(tmp_path)  # a relative path keeps the empty-state snapshot the same on every machine
+    store = open_store(Path("empty.db"))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def app_for() -> Callable[..., FinopsApp]:
+    """Build the console on a store: fixed clock, no live refresh, no automatic sync unless asked."""
+
+    def build(store: Store, *, demo: bool = False, offline: bool = True, refresh_seconds: float | None = None,
+              settings: Settings | None = None) -> FinopsApp:
+        return make_app(settings or Settings(), store, FIXED_CLOCK, demo=demo, offline=offline,
+                        refresh_seconds=refresh_seconds, auto_sync=False)
+
+    return build
+
+
+async def settle(pilot) -> None:
+    """Let every worker finish and the UI process what they posted."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(app: FinopsApp) -> str:
+    """The screen as a user reads it: the text of the rendered SVG screenshot, one terminal row per line."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    rows: dict[int, list[tuple[float, str]]] = {}
+    pattern = r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" clip-path="url\(#[^)]*-line-(\d+)\)">(.*?)</text>'
+    for x, line, text in re.findall(pattern, svg):
+        rows.setdefault(int(line), []).append((float(x), html.unescape(text).replace("\xa0", " ")))
+    lines = []
+    for number in sorted(rows):
+        out = ""
+        for x, text in sorted(rows[number]):
+            out = out.ljust(round(x / 12.2)) + text
+        lines.append(out)
+    return "\n".join(lines)

@@ -1,0 +1,221 @@
+"""The dashboard on the demo cache: panes, header, keys, filters, acknowledgement, refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from finops_tui.analytics.snapshot import build_snapshot
+from finops_tui.config import Settings
+from finops_tui.tui.app import ENVIRONMENT_CYCLE, month_today
+from finops_tui.tui.screens.help import HelpScreen
+from finops_tui.tui.widgets.budget_bars import BudgetBars
+from finops_tui.tui.widgets.panes import CategoryTable, SpikeLog, WasteTable
+from tests.conftest import DEMO_TODAY
+from tests.tui.conftest import settle, screen_text
+
+SIZE = (120, 40)
+
+
+def notifications(app) -> list[str]:
+    return [note.message for note in app._notifications]
+
+
+async def test_dashboard_shows_every_pane_from_the_snapshot(demo_store, app_for):
+    expected = build_snapshot(demo_store, Settings(), DEMO_TODAY)
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "2026-11" in text and "amortized" in text and "as of 2026-11-26" in text
+        assert "DEMO" in text and "CE 0 req $0.00" in text
+        assert "synced 6h00m ago" in text  # the demo's last sync is 06:00, the fixed clock says noon
+        for title in ("1 Category spend", "2 Environment budgets", "3 Spike log", "4 Waste", "5 Cost per lead"):
+            assert title in text
+        top = expected.categories[0]
+        assert f"{top.name}" in text and f"${top.mtd:,.2f}" in text
+        assert "production" in text and "$35,000" in text and "rnd" in text
+        assert f"Total ${expected.waste_total:,.2f} a month" in text
+        assert "ON TARGET" in text or "OFF TARGET" in text
+        # Newest spike first, marked new.
+        spikes = app.screen.query_one(SpikeLog)
+        assert spikes.row_keys_in_order == [spike.key for spike in expected.spikes]
+        assert "●  2026-11-21" in text
+
+
+async def test_outside_text_is_shown_literally(demo_store, app_for):
+    with demo_store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO waste_items (resource_id, kind, name, environment, monthly_cost, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+            ("i-0markup", "instance_stopped", "[bold red]boom[/] \x1b[31m", "staging", 9999.0, "2026-11-26T06:00:00+00:00"),
+        )
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "gpu-notebook-[alice]" in text
+        assert "legacy-[exports]-bucket" in text
+        assert "[bold red]boom[/] \\x1b[" in text  # the column ends here; the escape is visible, not obeyed
+
+
+async def test_number_keys_and_tab_move_between_panes(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key, pane in zip("12345", ("categories", "budgets", "spikes", "waste", "cpl")):
+            await pilot.press(key)
+            assert app.focused is not None and app.focused.id == pane
+        await pilot.press("1")
+        await pilot.press("tab")
+        assert app.focused.id == "budgets"
+        await pilot.press("shift+tab")
+        assert app.focused.id == "categories"
+
+
+async def test_e_cycles_every_pane_through_the_environments(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seen = []
+        for _ in ENVIRONMENT_CYCLE:
+            await pilot.press("e")
+            await settle(pilot)
+            seen.append(app.environment)
+            assert app.snapshot.environment_filter == app.environment
+        assert seen == [*ENVIRONMENT_CYCLE[1:], None]
+        await pilot.press("e")  # production
+        await settle(pilot)
+        text = screen_text(app)
+        assert "env production" in text
+        bars = app.screen.query_one(BudgetBars).render().plain
+        assert "production" in bars and "staging" not in bars
+        waste = app.screen.query_one(WasteTable)
+        assert all(key.endswith(("snap-0abc1234def567890",)) for key in waste.row_keys_in_order)
+
+
+async def test_brackets_step_the_month(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("]")
+        await settle(pilot)
+        assert app.month_offset == 0
+        assert "Already the current month." in notifications(app)
+        await pilot.press("[")
+        await settle(pilot)
+        assert app.snapshot.month == "2026-10" and app.snapshot.as_of == "2026-10-31"
+        text = screen_text(app)
+        assert "2026-10" in text and "(past month)" in text
+        october = build_snapshot(demo_store, Settings(), date(2026, 10, 31))
+        assert f"${october.categories[0].mtd:,.2f}" in text
+        await pilot.press("]")
+        await settle(pilot)
+        assert app.snapshot.month == "2026-11"
+
+
+def test_month_today_is_the_last_day_of_past_months():
+    assert month_today(date(2026, 11, 26), 0) == date(2026, 11, 26)
+    assert month_today(date(2026, 11, 26), -1) == date(2026, 10, 31)
+    assert month_today(date(2026, 3, 30), -1) == date(2026, 2, 28)
+    assert month_today(date(2026, 1, 5), -1) == date(2025, 12, 31)
+
+
+async def test_a_acknowledges_the_selected_spike(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        spikes = app.screen.query_one(SpikeLog)
+        first = spikes.selected_spike
+        assert first is not None and first.key not in demo_store.acknowledged_keys()
+        await pilot.press("a")
+        await settle(pilot)
+        assert first.key in demo_store.acknowledged_keys()
+        assert "✓  2026-11-21" in screen_text(app)
+        assert app.screen.query_one("#pane-spikes").border_subtitle == f"{len(app.snapshot.spikes) - 1} new"
+
+
+async def test_sync_is_refused_in_the_demo_and_offline(demo_store, app_for):
+    demo = app_for(demo_store, demo=True)
+    async with demo.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        assert any("demo has nothing to sync" in note for note in notifications(demo))
+        assert not demo.syncing
+    demo_store.set_meta("demo", "0")  # a copied cache from a syncing host
+    offline = app_for(demo_store, demo=False, offline=True)
+    async with offline.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(offline)
+        assert "OFFLINE" in text and "DEMO" not in text
+        await pilot.press("s")
+        assert any(note.startswith("Offline: the console never calls AWS") for note in notifications(offline))
+        assert not offline.syncing
+
+
+async def test_r_reloads_what_changed_in_the_cache(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = app.loads
+        demo_store.acknowledge_alert(app.snapshot.spikes[0].key, "spike", "total", "2026-11")
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.loads == before + 1
+        assert app.snapshot.spikes[0].key in app.acknowledged
+
+
+async def test_help_lists_every_key(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for binding in app.BINDINGS:
+            assert f" {binding.key_display or binding.key} " in text
+        for key in ("tab/shift+tab", "1-5", "enter", "escape", "[ / ]", "ctrl+p"):
+            assert key in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_runs_console_commands(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Next environment")
+        await pilot.pause()
+        await app.workers.wait_for_complete()  # the palette searches in a worker
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.environment == "production"
+        assert "env production" in screen_text(app)
+
+
+async def test_q_quits(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert not app.is_running
+
+
+async def test_empty_cache_shows_how_to_fill_it(empty_store, app_for):
+    app = app_for(empty_store, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "No cost data in this cache yet" in text
+        assert "finops-tui sync" in text and "finops-tui import-focus" in text and "finops-tui --demo" in text
+        assert "1 Category spend" not in text
+        assert "STALE" in text  # never synced
+        await pilot.press("1")  # panes are hidden: nothing to focus, nothing breaks
+        await pilot.press("e")
+        await settle(pilot)
+        assert "No cost data in this cache yet" in screen_text(app)
