@@ -38,6 +38,7 @@ from finops_tui.analytics.categories import CategoryRules
 from finops_tui.analytics.environments import EnvironmentMapper
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
+from finops_tui.sources.focus_arrow import FastPathUnavailable, read_csv_fast
 
 REQUIRED = ("ChargePeriodStart", "BilledCost", "EffectiveCost", "ChargeCategory", "ServiceName")
 OPTIONAL = ("ServiceCategory", "SubAccountId", "ResourceId", "ResourceName", "Tags", "SkuPriceDetails", "x_UsageType", "SkuMeter")
@@ -269,6 +270,11 @@ def _read_csv(path: Path, result: FocusFile, mapper: FocusMapper, progress: Prog
                 raise InputError(f"{path}: the file is empty")
             header = [name.strip() for name in header]
             _missing_columns(path, header)
+            try:
+                read_csv_fast(path, header, result, mapper, progress, gzipped=gzipped)
+                return
+            except FastPathUnavailable:
+                pass  # the csv module below reads it, and names the line of a bad row
             width = len(header)
             pad = any(name not in header for name in COLUMNS)
             # Columns the export lacks read a trailing '' appended to each row.
