@@ -72,8 +72,3 @@ def bench_focus_import(workdir: Path, rows: int = 200_000) -> dict[str, float]:
     baseline_rps = rows / baseline_seconds
     return {"rows": rows, "daily_rows": result.rows_written, "import_rows_per_s": import_rps,
             "baseline_rows_per_s": baseline_rps, "ratio": import_rps / baseline_rps, "budget_ratio": 0.5}
-
-
-if __name__ == "__main__":
-    figures = bench_focus_import(Path("bench/.data/focus"))
-    print(figures)
