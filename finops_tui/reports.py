@@ -19,7 +19,7 @@ from finops_tui.analytics.health import Health
 from finops_tui.analytics.monthly import MonthFigures, month_figures
 from finops_tui.analytics.rules import APPROVER_NAMES
 from finops_tui.analytics.snapshot import BudgetLine, Snapshot, WasteItem, build_snapshot
-from finops_tui.config import CATEGORIES, Settings
+from finops_tui.config import CATEGORIES, UNALLOCATED, Settings
 from finops_tui.errors import InputError
 from finops_tui.store.db import Store
 
@@ -217,12 +217,13 @@ def render_status_text(snapshot: Snapshot, health: Health) -> str:
     if not s.has_data:
         return "\n".join(out) + "\n"
     out.append("")
-    width = max(len(line.name) for line in (s.total, *s.environments))
-    for line in (s.total, *s.environments):
+    budget_lines = (s.total, *s.environments) if s.environment_filter != UNALLOCATED else ()
+    width = max([len(line.name) for line in budget_lines] + [len(UNALLOCATED)])
+    for line in budget_lines:
         forecast = f"forecast {usd(line.forecast_eom)} ({LEVEL_NAMES.get(line.forecast_level, '-')})" if line.forecast_eom is not None else "no forecast yet"
         out.append(f"{line.name:<{width}}  {usd(line.mtd):>13} of {usd(line.budget):>13}  {pct(line.pct):>8}  "
                    f"{LEVEL_NAMES[line.level]:<10}  {forecast}")
-    if s.environment_filter in (None, "unallocated"):
+    if s.environment_filter in (None, UNALLOCATED):
         out.append(f"{'unallocated':<{width}}  {usd(s.unallocated_mtd):>13}  (no budget)")
     out += ["", "Categories (month to date):"]
     out += [f"  {c.name:<11} {usd(c.mtd):>13}  {pct(c.share_pct):>8}" for c in s.categories]
