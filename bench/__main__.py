@@ -26,6 +26,13 @@ def main() -> None:
         figures = bench_refresh(cache)
         print(f"pane refresh (snapshot on {cache.name}): median {figures['median_ms']:.1f} ms, "
               f"max {figures['max_ms']:.1f} ms (budget: median <= {figures['budget_ms']:.0f} ms)")
+    if "paint" in only:
+        from bench.paint import bench_paint
+
+        figures = bench_paint(cache)
+        print(f"first paint: console {figures['console_s']:.3f} s vs bare Textual {figures['bare_s']:.3f} s "
+              f"= {figures['ratio']:.2f}x (budget <= 1.5x)")
+        print(f"console peak memory: {figures['peak_mb']:.0f} MB (budget <= 250 MB)")
     if "import" in only:
         from bench.focus_import import bench_focus_import
 
