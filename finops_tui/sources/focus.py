@@ -183,7 +183,12 @@ def _parse_json_object(value: Any, column: str) -> dict[str, Any]:
 
 
 def _parse_tags(value: Any) -> dict[str, str]:
-    return {str(k): "" if v is None else str(v) for k, v in _parse_json_object(value, "Tags").items()}
+    """Tags as strings. AWS exports prefix user-defined tag keys with ``user:``; the bare key is added too."""
+    tags = {str(k): "" if v is None else str(v) for k, v in _parse_json_object(value, "Tags").items()}
+    for key, tag_value in list(tags.items()):
+        if key.lower().startswith("user:"):
+            tags.setdefault(key[5:], tag_value)
+    return tags
 
 
 def _money(value: Any, column: str) -> float:
