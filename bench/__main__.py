@@ -33,6 +33,13 @@ def main() -> None:
         print(f"first paint: console {figures['console_s']:.3f} s vs bare Textual {figures['bare_s']:.3f} s "
               f"= {figures['ratio']:.2f}x (budget <= 1.5x)")
         print(f"console peak memory: {figures['peak_mb']:.0f} MB (budget <= 250 MB)")
+    if "import" in only:
+        from bench.focus_import import bench_focus_import
+
+        figures = bench_focus_import(args.cache.parent / "focus")
+        print(f"FOCUS import ({figures['rows']:,} hourly rows -> {figures['daily_rows']:,} daily): "
+              f"{figures['import_rows_per_s']:,.0f} rows/s vs executemany {figures['baseline_rows_per_s']:,.0f} rows/s, "
+              f"ratio {figures['ratio']:.2f} (budget: >= {figures['budget_ratio']:.1f})")
 
 
 if __name__ == "__main__":
