@@ -311,15 +311,7 @@ def _read_csv(path: Path, result: FocusFile, mapper: FocusMapper, progress: Prog
                     _money(row[i_billed], "BilledCost"), _money(row[i_effective], "EffectiveCost")
                 rest = dimensions_of(row)
                 dims = dims_cache.get(rest) or mapper.dims(rest)
-                if dims[6] == "adjustment" and (billed < 0 or effective < 0):
-                    dims = (*dims[:6], "refund")
-                key = (day, *dims)
-                sums = daily.get(key)
-                if sums is None:
-                    daily[key] = [effective, billed]
-                else:
-                    sums[0] += effective
-                    sums[1] += billed
+                _add(daily, day, dims, billed, effective)
                 count += 1
                 if progress is not None and count % every == 0:
                     progress(str(path), count)

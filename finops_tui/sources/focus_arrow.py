@@ -26,7 +26,7 @@ class FastPathUnavailable(Exception):
 
 def read_csv_fast(path: Path, header: list[str], result: FocusFile, mapper: FocusMapper, progress: Progress | None,
                   *, gzipped: bool) -> None:
-    from finops_tui.sources.focus import COLUMNS, _money, _RowError
+    from finops_tui.sources.focus import COLUMNS, _add, _money, _RowError
 
     if path.stat().st_size < MIN_BYTES:
         raise FastPathUnavailable("small file")
@@ -60,15 +60,7 @@ def read_csv_fast(path: Path, header: list[str], result: FocusFile, mapper: Focu
                 if billed - billed or effective - effective:  # NaN or infinity
                     _money(billed_text, "BilledCost"), _money(effective_text, "EffectiveCost")
                 dims = dims_cache.get(rest) or mapper.dims(rest)
-                if dims[6] == "adjustment" and (billed < 0 or effective < 0):
-                    dims = (*dims[:6], "refund")
-                key = (day, *dims)
-                sums = daily.get(key)
-                if sums is None:
-                    daily[key] = [effective, billed]
-                else:
-                    sums[0] += effective
-                    sums[1] += billed
+                _add(daily, day, dims, billed, effective)
             count += batch.num_rows
             if progress is not None:
                 progress(str(path), count)
