@@ -26,6 +26,20 @@ def main() -> None:
         figures = bench_refresh(cache)
         print(f"pane refresh (snapshot on {cache.name}): median {figures['median_ms']:.1f} ms, "
               f"max {figures['max_ms']:.1f} ms (budget: median <= {figures['budget_ms']:.0f} ms)")
+    if "paint" in only:
+        from bench.paint import bench_paint
+
+        figures = bench_paint(cache)
+        print(f"first paint: console {figures['console_s']:.3f} s vs bare Textual {figures['bare_s']:.3f} s "
+              f"= {figures['ratio']:.2f}x (budget <= 1.5x)")
+        print(f"console peak memory: {figures['peak_mb']:.0f} MB (budget <= 250 MB)")
+    if "import" in only:
+        from bench.focus_import import bench_focus_import
+
+        figures = bench_focus_import(args.cache.parent / "focus")
+        print(f"FOCUS import ({figures['rows']:,} hourly rows -> {figures['daily_rows']:,} daily): "
+              f"{figures['import_rows_per_s']:,.0f} rows/s vs executemany {figures['baseline_rows_per_s']:,.0f} rows/s, "
+              f"ratio {figures['ratio']:.2f} (budget: >= {figures['budget_ratio']:.1f})")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from finops_tui.analytics.health import Health
 from finops_tui.analytics.monthly import MonthFigures, month_figures
 from finops_tui.analytics.rules import APPROVER_NAMES
 from finops_tui.analytics.snapshot import BudgetLine, Snapshot, WasteItem, build_snapshot
-from finops_tui.config import Settings
+from finops_tui.config import CATEGORIES, UNALLOCATED, Settings
 from finops_tui.errors import InputError
 from finops_tui.store.db import Store
 
@@ -112,6 +112,10 @@ def _monthly_csv_rows(f: MonthFigures) -> list[dict[str, Any]]:
     rows.append({"section": "cost_per_lead", "name": "cost_per_lead", "amount": cpl.value, "budget": cpl.target,
                  "level": "" if cpl.on_target is None else ("on_target" if cpl.on_target else "off_target"),
                  "detail": f"cost {cpl.cost}; leads {cpl.leads}"})
+    rows += [{"section": "history", "name": h.month, "amount": h.total, "budget": cpl.target,
+              "level": "" if h.on_target is None else ("on_target" if h.on_target else "off_target"),
+              "detail": f"leads {h.leads}; cost per lead {'' if h.cost_per_lead is None else h.cost_per_lead}"
+              + ("; partial" if h.partial else "")} for h in f.history]
     return rows
 
 
@@ -163,6 +167,11 @@ def _monthly_markdown(f: MonthFigures, today: date) -> str:
         verdict = "on target" if cpl.on_target else "off target"
         out.append(f"${cpl.value:.4f} per lead ({usd(cpl.cost)} / {cpl.leads:,} leads, complete days), "
                    f"target ${cpl.target:.4f}: {verdict}.")
+    out += ["", "## Monthly history", "", "Complete days only; the current month is marked partial.", ""]
+    out += _md_table(["Month", "Total", *CATEGORIES, "Leads", "Cost per lead"],
+                     [[h.month + (" (partial)" if h.partial else ""), usd(h.total), *(usd(h.categories[c]) for c in CATEGORIES),
+                       f"{h.leads:,}", "-" if h.cost_per_lead is None else f"${h.cost_per_lead:.4f}"] for h in f.history],
+                     "lr" + "r" * len(CATEGORIES) + "rr")
     return "\n".join(out) + "\n"
 
 
@@ -208,12 +217,13 @@ def render_status_text(snapshot: Snapshot, health: Health) -> str:
     if not s.has_data:
         return "\n".join(out) + "\n"
     out.append("")
-    width = max(len(line.name) for line in (s.total, *s.environments))
-    for line in (s.total, *s.environments):
+    budget_lines = (s.total, *s.environments) if s.environment_filter != UNALLOCATED else ()
+    width = max([len(line.name) for line in budget_lines] + [len(UNALLOCATED)])
+    for line in budget_lines:
         forecast = f"forecast {usd(line.forecast_eom)} ({LEVEL_NAMES.get(line.forecast_level, '-')})" if line.forecast_eom is not None else "no forecast yet"
         out.append(f"{line.name:<{width}}  {usd(line.mtd):>13} of {usd(line.budget):>13}  {pct(line.pct):>8}  "
                    f"{LEVEL_NAMES[line.level]:<10}  {forecast}")
-    if s.environment_filter in (None, "unallocated"):
+    if s.environment_filter in (None, UNALLOCATED):
         out.append(f"{'unallocated':<{width}}  {usd(s.unallocated_mtd):>13}  (no budget)")
     out += ["", "Categories (month to date):"]
     out += [f"  {c.name:<11} {usd(c.mtd):>13}  {pct(c.share_pct):>8}" for c in s.categories]

@@ -85,11 +85,12 @@ def _error_body(error: urllib.error.HTTPError) -> str:
     return "".join(ch for ch in text if ch.isprintable())[:ERROR_BODY_LIMIT]
 
 
-def configured_channels(settings: Settings, out: TextIO) -> list[Channel]:
+def configured_channels(settings: Settings, out: TextIO | None) -> list[Channel]:
     """Slack and/or the generic webhook when configured; stdout when asked for, or when nothing else is.
 
     With no webhook at all, stdout is the channel (for cron mail), so an event
-    is still delivered exactly once rather than silently recorded.
+    is still delivered exactly once rather than silently recorded. ``out=None``
+    (the console, which owns the terminal) means no stdout channel.
     """
     alerts = settings.alerts
     timeout = alerts.timeout_seconds
@@ -102,7 +103,7 @@ def configured_channels(settings: Settings, out: TextIO) -> list[Channel]:
         hook_url = alerts.webhook_url.get_secret_value()
         channels.append(Channel("webhook", "JSON webhook", lambda event: post_json(
             hook_url, webhook_message(event), label="JSON webhook", timeout=timeout)))
-    if alerts.stdout or not channels:
+    if out is not None and (alerts.stdout or not channels):
         channels.append(Channel("stdout", "stdout", lambda event: _print(out, event)))
     return channels
 

@@ -65,7 +65,7 @@ def happened(event: AlertEvent) -> list[str]:
     """Sentences (plain, unescaped) saying what happened and how much."""
     if event.kind == "spike":
         return [
-            f"{scope_label(event.scope)} spend on {event.day} was {money(event.amount)}, "
+            f"{scope_label(event.scope).removesuffix(' spend')} spend on {event.day} was {money(event.amount)}, "
             f"{signed_money(event.amount - event.reference)} ({pct_text(event.pct)}) over {money(event.reference)} the day before "
             f"(spike threshold: more than {event.threshold_pct:g} %).",
             f"At this rate the increase is {money(event.approval_amount)} a month.",
@@ -114,7 +114,8 @@ def slack_message(event: AlertEvent) -> dict[str, Any]:
             "\n".join(f"• {esc(line)}" for line in drivers) if drivers else "No single service stands out.")}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": esc(as_of_line(event))}]},
     ]
-    return {"text": headline(event), "blocks": blocks}
+    # The top-level text (notifications, old clients) is mrkdwn too: escape it.
+    return {"text": esc(headline(event)), "blocks": blocks}
 
 
 def webhook_message(event: AlertEvent) -> dict[str, Any]:

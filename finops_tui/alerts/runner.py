@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, TextIO
 
 from finops_tui.alerts import state
@@ -22,8 +22,10 @@ from finops_tui.store.db import Store
 
 
 class ClockLike(Protocol):
+    """What a run needs of a clock (``finops_tui.clock.Clock`` fits)."""
+
     @property
-    def today(self): ...  # noqa: ANN201 - a datetime.date
+    def today(self) -> date: ...
 
     def now(self) -> datetime: ...
 
@@ -52,8 +54,12 @@ def _now(clock: ClockLike) -> datetime:
 
 
 def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: bool = False,
-               out: TextIO = sys.stdout) -> AlertRunResult:
+               out: TextIO | None = sys.stdout) -> AlertRunResult:
     """Evaluate new events, record them, deliver pending ones that are due, and return the counts.
+
+    ``out`` is the stdout channel (and where a dry run prints). Pass ``None``
+    from the console: no stdout channel, so with no webhook configured the
+    events are recorded and stay pending for the next ``alerts run``.
 
     Never raises for a delivery failure: the event stays pending with its
     attempt counted and a later ``next_attempt_at`` (exponential backoff).
@@ -67,17 +73,21 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
     result = AlertRunResult(dry_run=dry_run)
     channels = configured_channels(settings, out)
     if dry_run:
-        return _dry_run(new_events, state.due(conn, now), snoozes, channels, result, out)
+        return _dry_run(new_events, state.due(conn, now), snoozes, channels, result, out or sys.stdout)
 
     with store.transaction() as write:
         for event in new_events:
             snoozed = state.is_snoozed(event.scope, snoozes)
             if state.record(write, event, "snoozed" if snoozed else "pending", now):
                 result.new += 1
-                result.suppressed += snoozed
+                result.suppressed += int(snoozed)
 
+    if not channels:
+        result.pending = state.pending_count(conn)
+        return result
     secrets = secrets_of(settings)
     lease = timedelta(seconds=len(channels) * settings.alerts.timeout_seconds + 60)
+    broken: dict[str, str] = {}  # channel -> its error in this run
     for pending in state.due(conn, now):
         event = pending.event
         if state.is_snoozed(event.scope, snoozes):
@@ -91,10 +101,14 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
         for channel in channels:
             if channel.name in delivered:
                 continue
+            if channel.name in broken:  # it failed for an earlier event of this run: don't wait on it again
+                failures.append(broken[channel.name])
+                continue
             try:
                 channel.send(event)
             except DeliveryError as error:
-                failures.append(redact(str(error), secrets))
+                broken[channel.name] = redact(str(error), secrets)
+                failures.append(broken[channel.name])
             else:
                 delivered.add(channel.name)
         if failures:
@@ -125,6 +139,7 @@ def _dry_run(new_events: list[AlertEvent], due: list[state.PendingEvent], snooze
     for pending in due:
         if state.is_snoozed(pending.event.scope, snoozes):
             result.suppressed += 1
+            print(f"Would mark snoozed, not send (scope {pending.event.scope} is snoozed): {headline(pending.event)}", file=out)
             continue
         labels = [c.label for c in channels if c.name not in pending.delivered]
         would_send.append((pending.event, labels, f"retry after {pending.attempts} failed attempt(s)"))

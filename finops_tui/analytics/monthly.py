@@ -11,6 +11,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from finops_tui.analytics.history import MonthHistory, monthly_history
 from finops_tui.analytics.rules import cents, percent
 from finops_tui.analytics.snapshot import BudgetLine, Spike, WasteItem, _budget_line, _pct1, build_snapshot, find_spikes
 from finops_tui.config import CATEGORIES, ENVIRONMENTS, UNALLOCATED, Settings
@@ -20,6 +21,7 @@ from finops_tui.store.db import Store
 from finops_tui.store.queries import CostFilter
 
 TOP_SERVICES = 10
+HISTORY_MONTHS = 6
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class MonthFigures:
     waste_total: float
     waste: tuple[WasteItem, ...]
     cost_per_lead: MonthCostPerLead
+    history: tuple[MonthHistory, ...]  # the report month and the months before it, oldest first
 
 
 def parse_month(text: str) -> date:
@@ -154,4 +157,5 @@ def month_figures(store: Store, settings: Settings, month: str, today: date) -> 
         previous_label=previous_label, total=total, environments=environments, unallocated=cents(env_mtd.get(UNALLOCATED, 0.0)),
         categories=tuple(categories), top_services=services, spikes=spikes,
         waste_total=snapshot.waste_total, waste=snapshot.waste, cost_per_lead=cost_per_lead,
+        history=monthly_history(store, settings, today, HISTORY_MONTHS, through=first),
     )

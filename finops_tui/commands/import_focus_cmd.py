@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from finops_tui.commands.after_data import add_alerts_option, deliver_alerts
 from finops_tui.context import Context
 
 
@@ -17,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="FOCUS export(s)")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    add_alerts_option(parser)
     parser.set_defaults(handler=run)
     return [parser]
 
@@ -39,4 +41,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             span = f"{result.first_day} to {result.last_day}" if result.first_day else "no days"
             print(f"{result.path}: {result.source_rows:,} rows -> {result.rows_written:,} daily rows, {span}, "
                   f"billed ${result.billed:,.2f}, amortized ${result.amortized:,.2f}")
+    if any(not result.skipped for result in results):
+        deliver_alerts(args, ctx)
     return 0

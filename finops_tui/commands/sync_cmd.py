@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
+from finops_tui.commands.after_data import add_alerts_option, deliver_alerts
 from finops_tui.context import Context
 
 
@@ -19,6 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
     parser.add_argument("--since", metavar="YYYY-MM-DD", help="re-fetch from this day instead of the planned window")
     parser.add_argument("--profile", metavar="P", help="AWS profile (default: sync.profile, else the boto3 chain)")
     parser.add_argument("--dry-run", action="store_true", help="say how many requests a run would make, without making them")
+    add_alerts_option(parser)
     parser.set_defaults(handler=run)
     return [parser]
 
@@ -53,4 +55,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
           f"Today: {result.requests_today} of {cap} Cost Explorer requests.")
     for message in result.messages[1:]:
         print(f"  {message}")
+    deliver_alerts(args, ctx)
     return 0

@@ -12,12 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from finops_tui.errors import SyncError
-
-if TYPE_CHECKING:
-    import boto3
 
 CE_PRICE_PER_REQUEST = 0.01  # USD per Cost Explorer API request, every page included
 CE_REGION = "us-east-1"  # Cost Explorer has one endpoint
@@ -75,7 +72,7 @@ class AwsSession:
         self.profile = profile
         self.meter = meter
         try:
-            self.session: boto3.Session = boto3.Session(profile_name=profile)
+            self.session = boto3.Session(profile_name=profile)
         except botocore.exceptions.ProfileNotFound:
             raise SyncError(f"AWS profile {profile!r} is not configured", "check ~/.aws/config or pass another --profile") from None
         self._clients: dict[tuple[str, str, int], Any] = {}
@@ -145,7 +142,7 @@ def classify(error: BaseException) -> str:
     import botocore.exceptions as bx
 
     if isinstance(error, (bx.NoCredentialsError, bx.PartialCredentialsError, bx.CredentialRetrievalError,
-                          bx.TokenRetrievalError, bx.SSOError if hasattr(bx, "SSOError") else bx.NoCredentialsError)):
+                          bx.TokenRetrievalError, bx.SSOError)):
         return "credentials"
     if isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError, bx.ConnectionClosedError)):
         return "unreachable"

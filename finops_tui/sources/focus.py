@@ -29,6 +29,7 @@ import math
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from finops_tui.analytics.categories import CategoryRules
 from finops_tui.analytics.environments import EnvironmentMapper
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
+from finops_tui.sources.focus_arrow import FastPathUnavailable, read_csv_fast
 
 REQUIRED = ("ChargePeriodStart", "BilledCost", "EffectiveCost", "ChargeCategory", "ServiceName")
 OPTIONAL = ("ServiceCategory", "SubAccountId", "ResourceId", "ResourceName", "Tags", "SkuPriceDetails", "x_UsageType", "SkuMeter")
@@ -75,16 +77,33 @@ class FocusMapper:
     def __init__(self, settings: Settings) -> None:
         self.rules = CategoryRules(settings.categories.rules)
         self.environments = EnvironmentMapper(settings.environments)
-        self._days: dict[Any, str] = {}
+        self.days_cache: dict[Any, str] = {}
+        self.dims_cache: dict[tuple, tuple] = {}
         self._tags: dict[Any, dict[str, str]] = {}
         self._instance: dict[Any, str] = {}
         self._env: dict[tuple[Any, str], str] = {}
         self._category: dict[tuple, str] = {}
 
     def day(self, value: Any) -> str:
-        cached = self._days.get(value)
+        cached = self.days_cache.get(value)
         if cached is None:
-            cached = self._days[value] = _utc_day(value)
+            cached = self.days_cache[value] = _utc_day(value)
+        return cached
+
+    def dims(self, rest: tuple) -> tuple:
+        """(account, service, usage_type, category, environment, resource_id, charge_type) of a row's non-cost columns."""
+        cached = self.dims_cache.get(rest)
+        if cached is None:
+            (charge_category, service, service_category, account, resource_id, resource_name,
+             tags_raw, sku_raw, x_usage_type, sku_meter) = rest
+            service = _text(service)
+            if not service:
+                raise _RowError("ServiceName is empty")
+            account, resource_id = _text(account), _text(resource_id)
+            usage_type = _text(x_usage_type) or _text(sku_meter)
+            category = self.category(service, usage_type, sku_raw, resource_id, _text(resource_name), _text(service_category), tags_raw)
+            cached = self.dims_cache[rest] = (account, service, usage_type, category, self.environment(tags_raw, account),
+                                              resource_id, _charge_type(charge_category))
         return cached
 
     def tags(self, value: Any) -> dict[str, str]:
@@ -164,7 +183,12 @@ def _parse_json_object(value: Any, column: str) -> dict[str, Any]:
 
 
 def _parse_tags(value: Any) -> dict[str, str]:
-    return {str(k): "" if v is None else str(v) for k, v in _parse_json_object(value, "Tags").items()}
+    """Tags as strings. AWS exports prefix user-defined tag keys with ``user:``; the bare key is added too."""
+    tags = {str(k): "" if v is None else str(v) for k, v in _parse_json_object(value, "Tags").items()}
+    for key, tag_value in list(tags.items()):
+        if key.lower().startswith("user:"):
+            tags.setdefault(key[5:], tag_value)
+    return tags
 
 
 def _money(value: Any, column: str) -> float:
@@ -183,13 +207,11 @@ def _money(value: Any, column: str) -> float:
     return amount
 
 
-def _charge_type(category: Any, billed: float, effective: float) -> str:
-    name = str(category or "").strip().lower()
-    charge_type = CHARGE_TYPES.get(name)
+def _charge_type(category: Any) -> str:
+    """The cache's charge type; a negative adjustment becomes ``refund`` where the amounts are known."""
+    charge_type = CHARGE_TYPES.get(str(category or "").strip().lower())
     if charge_type is None:
         raise _RowError(f"ChargeCategory {category!r} is not one of Usage, Purchase, Tax, Credit, Adjustment")
-    if charge_type == "adjustment" and (billed < 0 or effective < 0):
-        return "refund"
     return charge_type
 
 
@@ -198,26 +220,19 @@ def _text(value: Any) -> str:
 
 
 def accumulate(target: FocusFile, mapper: FocusMapper, values: tuple) -> None:
-    """Add one export row (values in ``COLUMNS`` order) to the day's sums."""
-    (start, billed_raw, effective_raw, charge_category, service, service_category, account, resource_id,
-     resource_name, tags_raw, sku_raw, x_usage_type, sku_meter) = values
-    billed = _money(billed_raw, "BilledCost")
-    effective = _money(effective_raw, "EffectiveCost")
-    service = _text(service)
-    if not service:
-        raise _RowError("ServiceName is empty")
-    account = _text(account)
-    resource_id = _text(resource_id)
-    usage_type = _text(x_usage_type) or _text(sku_meter)
-    service_category = _text(service_category)
-    key = (
-        mapper.day(start), account, service, usage_type,
-        mapper.category(service, usage_type, sku_raw, resource_id, _text(resource_name), service_category, tags_raw),
-        mapper.environment(tags_raw, account), resource_id, _charge_type(charge_category, billed, effective),
-    )
-    sums = target.daily.get(key)
+    """Add one export row (values in ``COLUMNS`` order) to the day's sums (the general, slower path)."""
+    billed = _money(values[1], "BilledCost")
+    effective = _money(values[2], "EffectiveCost")
+    _add(target.daily, mapper.day(values[0]), mapper.dims(values[3:]), billed, effective)
+
+
+def _add(daily: dict[DailyKey, list[float]], day: str, dims: tuple, billed: float, effective: float) -> None:
+    if dims[6] == "adjustment" and (billed < 0 or effective < 0):
+        dims = (*dims[:6], "refund")
+    key = (day, *dims)
+    sums = daily.get(key)
     if sums is None:
-        target.daily[key] = [effective, billed]
+        daily[key] = [effective, billed]
     else:
         sums[0] += effective
         sums[1] += billed
@@ -229,17 +244,16 @@ def read_focus(path: Path, sha256: str, mapper: FocusMapper, progress: Progress 
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic == PARQUET_MAGIC or path.suffix.lower() == ".parquet":
-        rows = _parquet_rows(path)
+        for where, values in _parquet_rows(path):
+            try:
+                accumulate(result, mapper, values)
+            except _RowError as error:
+                raise InputError(f"{path}:{where}: {error}", "nothing was imported") from None
+            result.source_rows += 1
+            if progress is not None and result.source_rows % PROGRESS_EVERY == 0:
+                progress(str(path), result.source_rows)
     else:
-        rows = _csv_rows(path, gzipped=magic[:2] == GZIP_MAGIC)
-    for where, values in rows:
-        try:
-            accumulate(result, mapper, values)
-        except _RowError as error:
-            raise InputError(f"{path}:{where}: {error}", "nothing was imported") from None
-        result.source_rows += 1
-        if progress is not None and result.source_rows % PROGRESS_EVERY == 0:
-            progress(str(path), result.source_rows)
+        _read_csv(path, result, mapper, progress, gzipped=magic[:2] == GZIP_MAGIC)
     return result
 
 
@@ -249,29 +263,62 @@ def _missing_columns(path: Path, header: list[str]) -> None:
         raise InputError(f"{path}: not a FOCUS export: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
 
 
-def _csv_rows(path: Path, *, gzipped: bool) -> Iterator[tuple[str, tuple]]:
+def _read_csv(path: Path, result: FocusFile, mapper: FocusMapper, progress: Progress | None, *, gzipped: bool) -> None:
+    """The hot loop: one pass, memoised dimensions, sums in a dict (see bench/focus_import.py)."""
     raw = gzip.open(path, "rb") if gzipped else path.open("rb")
     try:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+        line = 0
         try:
             header = next(reader, None)
             if header is None:
                 raise InputError(f"{path}: the file is empty")
             header = [name.strip() for name in header]
             _missing_columns(path, header)
+            try:
+                read_csv_fast(path, header, result, mapper, progress, gzipped=gzipped)
+                return
+            except FastPathUnavailable:
+                pass  # the csv module below reads it, and names the line of a bad row
             width = len(header)
+            pad = any(name not in header for name in COLUMNS)
             # Columns the export lacks read a trailing '' appended to each row.
-            indexes = [header.index(name) if name in header else width for name in COLUMNS]
+            i_start, i_billed, i_effective, *rest_indexes = [header.index(n) if n in header else width for n in COLUMNS]
+            dimensions_of = itemgetter(*rest_indexes)
+            days, dims_cache, daily = mapper.days_cache, mapper.dims_cache, result.daily
+            every = PROGRESS_EVERY
+            count = 0
             line = reader.line_num
             for row in reader:
-                start_line, line = line + 1, reader.line_num
-                if not row:
-                    continue
                 if len(row) != width:
-                    raise InputError(f"{path}:{start_line}: expected {width} fields, found {len(row)}", "nothing was imported")
-                row.append("")
-                yield str(start_line), tuple([row[i] for i in indexes])
+                    if not row:
+                        line = reader.line_num
+                        continue
+                    raise _RowError(f"expected {width} fields, found {len(row)}")
+                if pad:
+                    row.append("")
+                start = row[i_start]
+                day = days.get(start) or mapper.day(start)
+                try:
+                    billed = float(row[i_billed])
+                except ValueError:
+                    billed = _money(row[i_billed], "BilledCost")
+                try:
+                    effective = float(row[i_effective])
+                except ValueError:
+                    effective = _money(row[i_effective], "EffectiveCost")
+                if billed - billed or effective - effective:  # NaN or infinity
+                    _money(row[i_billed], "BilledCost"), _money(row[i_effective], "EffectiveCost")
+                rest = dimensions_of(row)
+                dims = dims_cache.get(rest) or mapper.dims(rest)
+                _add(daily, day, dims, billed, effective)
+                count += 1
+                if progress is not None and count % every == 0:
+                    progress(str(path), count)
+                line = reader.line_num
+            result.source_rows = count
+        except _RowError as error:
+            raise InputError(f"{path}:{line + 1}: {error}", "nothing was imported") from None
         except csv.Error as error:
             raise InputError(f"{path}:{reader.line_num}: malformed CSV: {error}", "nothing was imported") from None
         except UnicodeDecodeError:
@@ -280,6 +327,12 @@ def _csv_rows(path: Path, *, gzipped: bool) -> Iterator[tuple[str, tuple]]:
             raise InputError(f"{path}: cannot read: {error}", "nothing was imported") from None
     finally:
         raw.close()
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return json.dumps(dict(value) if isinstance(value, list) else value, sort_keys=True, default=str)
+    return value
 
 
 def _parquet_rows(path: Path) -> Iterator[tuple[str, tuple]]:
@@ -301,4 +354,4 @@ def _parquet_rows(path: Path) -> Iterator[tuple[str, tuple]]:
         ordered = [columns.get(name, blank) for name in COLUMNS]
         for values in zip(*ordered, strict=True):
             row_number += 1
-            yield f"row {row_number}", values
+            yield f"row {row_number}", tuple(_hashable(v) for v in values)

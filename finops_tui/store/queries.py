@@ -197,3 +197,9 @@ def service_period_change(
     )
     pf, pl, f, l_ = previous_first.isoformat(), previous_last.isoformat(), first.isoformat(), last.isoformat()
     return conn.execute(sql, [pl, f, pf, pl, f, l_, *params, limit]).fetchall()
+
+
+def leads_by_month(conn: sqlite3.Connection, first: date, last: date) -> dict[str, int]:
+    """YYYY-MM -> leads distributed on the days ``first``..``last`` of that month."""
+    sql = "SELECT substr(day, 1, 7) AS month, SUM(leads) FROM leads WHERE day >= ? AND day <= ? GROUP BY month"
+    return {month: int(total) for month, total in conn.execute(sql, [first.isoformat(), last.isoformat()])}

@@ -50,7 +50,7 @@ def month_today(today: date, month_offset: int) -> date:
 
 class FinopsApp(App[int]):
     TITLE = "finops-tui"
-    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses in other modules find it too
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere (bench) find it too
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Quit the console"),

@@ -61,6 +61,8 @@ def test_past_month_json_is_the_whole_month(cache: Cache) -> None:
         ("2026-10-20", "total", 450.0, 13950.0, "cto_cfo")]
     assert data["cost_per_lead"] == {"target": 0.05, "cost": 3550.0, "leads": 62000, "value": 0.0573, "on_target": False}
     assert data["waste_total"] == 16.1
+    assert [(h["month"], h["total"], h["cost_per_lead"]) for h in data["history"][-2:]] == [
+        ("2026-09", 1750.0, None), ("2026-10", 3550.0, 0.0573)]
 
 
 def test_markdown_reads_as_tables(cache: Cache) -> None:
@@ -73,6 +75,7 @@ def test_markdown_reads_as_tables(cache: Cache) -> None:
     assert "| 2026-10-20 | total | $100.00 | $550.00 | +450.0 % | $13,950.00 | CTO/CFO |" in text
     assert "Acme \\| Vector" in text and "old \\| data" in text  # a pipe in a name cannot break a table
     assert "$0.0573 per lead ($3,550.00 / 62,000 leads, complete days), target $0.0500: off target." in text
+    assert "| 2026-10 | $3,550.00 | $3,100.00 | $0.00 | $450.00 | $0.00 | $0.00 | $0.00 | 62,000 | $0.0573 |" in text
     for line in text.splitlines():
         if line.startswith("|"):
             assert line.endswith("|")
@@ -91,6 +94,7 @@ def test_csv_has_the_documented_columns(cache: Cache, tmp_path: Path) -> None:
     assert by[("spike", "total")]["level"] == "cto_cfo"
     assert by[("cost_per_lead", "cost_per_lead")]["amount"] == "0.0573"
     assert sum(1 for r in rows if r["section"] == "service") == 3
+    assert [r["name"] for r in rows if r["section"] == "history"] == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
 
 
 def test_current_month_report_matches_the_snapshot(cache: Cache) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -168,3 +169,11 @@ def test_environment_filter(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert result.returncode == 0
     assert [e["name"] for e in data["environments"]] == ["production"] and data["total"]["mtd"] == 100.0
+
+
+def test_unallocated_filter_has_no_budget_and_is_ok(tmp_path: Path) -> None:
+    cache = steady(small(tmp_path)).add(cost("2026-11-02", 25.0, environment="unallocated"))
+    result = run_small(cache, "--environment", "unallocated")
+    assert result.returncode == 0, result.stdout
+    assert re.search(r"^unallocated +\$25\.00  \(no budget\)$", result.stdout, re.MULTILINE)
+    assert "total" not in result.stdout.split("Categories")[0]

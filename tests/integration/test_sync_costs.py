@@ -130,6 +130,9 @@ def test_same_day_resync_fetches_only_the_open_window_once(moto: MotoServer, tmp
         ("2026-11-25", "Compute", "staging"): 55.0,
     }
     assert "Today: 11 of 200 Cost Explorer requests." in again.stdout
+    with sqlite3.connect(cache) as conn:  # the panes read the rollup: it must follow the replaced window
+        rollup = conn.execute("SELECT day, ROUND(SUM(amortized), 2) FROM cost_rollup GROUP BY day ORDER BY day").fetchall()
+    assert rollup == [("2026-11-10", 5.0), ("2026-11-24", 100.0), ("2026-11-25", 55.0)]
 
 
 def test_dry_run_makes_no_request(moto: MotoServer, tmp_path: Path) -> None:

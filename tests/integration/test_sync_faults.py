@@ -148,3 +148,19 @@ def test_sigkill_mid_sync_keeps_the_previous_snapshot(synced_cache: Path, moto: 
     again = run_cli("sync", "--cache", str(synced_cache), "--since", "2026-11-20", "--today", TODAY)
     assert again.returncode == 0, again.stderr
     assert [row[3] for row in snapshot_of(synced_cache)[0]] == [555.0]
+
+
+def test_expired_credentials_are_one_line_and_recorded(synced_cache: Path, moto: MotoServer) -> None:
+    before = snapshot_of(synced_cache)
+    moto.fail("GetCostAndUsage", code="ExpiredTokenException")
+
+    done = run_cli("sync", "--cache", str(synced_cache), "--profile", "", "--today", TODAY)
+
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "finops-tui: AWS credentials for the default credential chain (no profile) are missing or expired "
+        "(ce:GetCostAndUsage) (run `aws sso login` or `aws configure`, or pass --profile)"
+    )
+    assert snapshot_of(synced_cache) == before
+    status, error, _requests, ce_requests = runs(synced_cache)[-1]
+    assert status == "failed" and "expired" in error and ce_requests == 1  # not retried

@@ -85,6 +85,7 @@ def test_slack_message_escapes_outside_text_and_keeps_the_header_short() -> None
     body = json.dumps(message["blocks"][1:])
     assert "&lt;Other&gt;" in body and "Amazon SageMaker &lt;gpu&gt;: +$250.50" in body
     assert "<Other>" not in body and "<gpu>" not in body
+    assert message["text"] == "[demo data] Critical: &lt;Other&gt; (category) at 104.0 % of its monthly budget"
 
 
 def test_only_one_run_claims_a_due_event(tmp_path: Path) -> None:

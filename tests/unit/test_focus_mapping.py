@@ -93,8 +93,10 @@ def test_environments_from_tags_and_account_map(tmp_path: Path) -> None:
         row("2026-05-05T00:00:00Z", 1.0, resource="c", tags=""),
         row("2026-05-05T00:00:00Z", 1.0, resource="d", tags={"Environment": "prod"}, account="999"),
         row("2026-05-05T00:00:00Z", 1.0, resource="e", tags={"Environment": "preprod"}),
+        row("2026-05-05T00:00:00Z", 1.0, resource="f", tags={"user:Environment": "Research", "aws:createdBy": "x"}),
     ], settings)
-    assert {r[6]: r[5] for r in rows} == {"a": "staging", "b": "unallocated", "c": "unallocated", "d": "rnd", "e": "unallocated"}
+    assert {r[6]: r[5] for r in rows} == {"a": "staging", "b": "unallocated", "c": "unallocated", "d": "rnd", "e": "unallocated",
+                                           "f": "rnd"}
 
 
 @pytest.mark.parametrize(("bad", "reason"), [
