@@ -84,6 +84,7 @@ class FinopsApp(App[int]):
         self._refresh_timer: Timer | None = None
         self._sync_timer: Timer | None = None
         self.aws_ready = False  # set once boto3 finds credentials (checked off the UI thread)
+        self._last_read_error: str | None = None
 
     # -- screens and state -------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -149,6 +150,7 @@ class FinopsApp(App[int]):
             return  # an older request: the newer one is on its way
         self.snapshot = message.snapshot
         self.acknowledged = message.acknowledged
+        self._last_read_error = None
         self.dashboard.show(message.snapshot, message.acknowledged, self.header_state())
         self.loads += 1
         self._schedule_refresh()
@@ -157,7 +159,9 @@ class FinopsApp(App[int]):
 
     @on(SnapshotFailed)
     def _snapshot_failed(self, message: SnapshotFailed) -> None:
-        self.notify(message.error, title="Cache", severity="error", markup=False)
+        if message.error != self._last_read_error:  # say it once, not every refresh interval
+            self.notify(message.error, title="Cache", severity="error", markup=False)
+        self._last_read_error = message.error
         self._schedule_refresh()
 
     def _schedule_refresh(self) -> None:

@@ -70,3 +70,18 @@ async def test_refresh_under_a_drill_down_paints_the_dashboard_on_return(demo_st
         await pilot.press("escape")
         await pilot.pause()
         assert "✓  2026-11-21" in screen_text(app)
+
+
+def test_drill_down_figures_add_up_to_the_snapshot(demo_store):
+    from finops_tui.analytics.snapshot import build_snapshot
+
+    snapshot = build_snapshot(demo_store, Settings(), DEMO_TODAY)
+    for line in snapshot.categories:
+        services = services_of_category(demo_store, Settings(), line.name, DEMO_TODAY)
+        # Each line is rounded to cents on its own: the parts may differ from the whole by a cent each.
+        assert abs(sum(service.mtd for service in services) - line.mtd) <= 0.01 * len(services) + 1e-9
+        if services:
+            detail = service_detail(demo_store, Settings(), line.name, services[0].name, DEMO_TODAY)
+            usage_total = sum(usage.mtd for usage in detail.usage_types)
+            assert abs(usage_total - services[0].mtd) <= 0.01 * len(detail.usage_types) + 1e-9
+            assert len(detail.daily) == 30 and detail.daily[0][0] == "2026-10-27"
