@@ -34,6 +34,8 @@ from finops_tui.tui.messages import (
 from finops_tui.tui.screens.dashboard import DashboardScreen
 from finops_tui.tui.widgets.status_header import HeaderState
 
+NARROW_BELOW = 100  # columns: below this the panes stack in one column (set per screen, see is_narrow)
+
 # What `e` steps through: every environment, then the untagged spend, then all again.
 ENVIRONMENT_CYCLE: tuple[str | None, ...] = (None, *ENVIRONMENTS, UNALLOCATED)
 REPORT_NAME = "finops-report-{month}.md"
@@ -51,7 +53,6 @@ def month_today(today: date, month_offset: int) -> date:
 class FinopsApp(App[int]):
     TITLE = "finops-tui"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere (bench) find it too
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Quit the console"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Every key of the console"),
@@ -93,6 +94,10 @@ class FinopsApp(App[int]):
     @property
     def dashboard(self) -> DashboardScreen:
         return self.screen_stack[0]  # type: ignore[return-value]
+
+    @property
+    def is_narrow(self) -> bool:
+        return self.size.width < NARROW_BELOW
 
     @property
     def view_today(self) -> date:

@@ -238,3 +238,21 @@ async def test_x_exports_the_monthly_report_of_the_month_shown(demo_store, app_f
         assert report.exists()
         assert "2026-10" in report.read_text()
         assert any(note.message == f"Report written to {report}" for note in app._notifications)
+
+
+async def test_resizing_to_80_columns_stacks_the_panes(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panes = app.screen.query_one("#panes")
+        assert not panes.has_class("-narrow")
+        assert app.screen.query_one("#pane-budgets").region.y == app.screen.query_one("#pane-categories").region.y
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert panes.has_class("-narrow")
+        assert app.screen.query_one("#pane-budgets").region.y > app.screen.query_one("#pane-categories").region.y
+        await pilot.press("4")  # the waste pane is below the fold: focusing it scrolls it into view
+        await pilot.pause()
+        waste = app.screen.query_one("#pane-waste")
+        assert app.focused.id == "waste"
+        assert 0 <= waste.region.y < 24

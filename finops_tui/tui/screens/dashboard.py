@@ -55,7 +55,8 @@ class DashboardScreen(Screen):
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="status")
         with VerticalScroll(id="dashboard"):
-            with Grid(id="panes"):
+            # The narrow layout is a class on the grid, not an app breakpoint: restyling one subtree is cheaper.
+            with Grid(id="panes", classes="-narrow" if self.app.is_narrow else ""):  # type: ignore[attr-defined]
                 with Vertical(id="pane-categories", classes="pane"):
                     yield CategoryTable(id="categories")
                 with Vertical(id="pane-budgets", classes="pane"):
@@ -75,6 +76,9 @@ class DashboardScreen(Screen):
             self.query_one(f"#pane-{pane}").border_title = PANE_TITLES[pane]
         self.query_one(StatusHeader).show(self.snapshot, self.app.header_state())  # type: ignore[attr-defined]
         self.app.load_first_snapshot()  # type: ignore[attr-defined]
+
+    def on_resize(self) -> None:
+        self.query_one("#panes").set_class(self.app.is_narrow, "-narrow")  # type: ignore[attr-defined]
 
     def action_focus_pane(self, pane: str) -> None:
         if self.has_class("-empty"):

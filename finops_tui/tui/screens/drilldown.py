@@ -85,12 +85,15 @@ class UsageScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(_title(self.category, self.service, environment=self.environment, today=self.today), id="drill-title")
-        with Horizontal(id="usage-body"):
+        with Horizontal(id="usage-body", classes="-narrow" if self.app.is_narrow else ""):  # type: ignore[attr-defined]
             with Vertical(classes="pane", id="pane-usage"):
                 yield KeyedTable([("usage_type", "Usage type"), ("mtd", "Month to date"), ("share", "Share")], id="usage")
             with Vertical(classes="pane", id="pane-daily"):
                 yield PlotextPlot(id="daily")
         yield Footer()
+
+    def on_resize(self) -> None:
+        self.query_one("#usage-body").set_class(self.app.is_narrow, "-narrow")  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         app = self.app
