@@ -47,7 +47,7 @@ def test_console_in_a_real_terminal(tmp_path: Path):
         "TERM": "xterm-256color",
     }
     exports = " ".join(f"{key}={value}" for key, value in env.items())
-    command = f"cd {tmp_path} && env -u COLUMNS -u LINES {exports} {sys.executable} -m finops_tui --cache {cache} --demo --today 2026-11-26"
+    command = f"cd {tmp_path} && env -u COLUMNS -u LINES {exports} {sys.executable} -m finops_tui --cache {cache} --demo --today 2026-11-26; echo console-exited-$?; sleep 60"
     _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
     try:
         # At 120x40 all five panes show, the waste list with its resource names taken literally.
@@ -70,6 +70,7 @@ def test_console_in_a_real_terminal(tmp_path: Path):
         _wait_for(session, lambda s: "1 Category spend" in s, "the dashboard again")
 
         _tmux("send-keys", "-t", session, "q")
-        _wait_for(session, lambda s: "1 Category spend" not in s, "the console to quit")
+        screen = _wait_for(session, lambda s: "console-exited-" in s, "the console to quit")
+        assert "console-exited-0" in screen and "Traceback" not in screen
     finally:
         subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
