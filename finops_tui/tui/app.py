@@ -128,6 +128,14 @@ class FinopsApp(App[int]):
             return
         self._snapshot_loaded(SnapshotLoaded(snapshot, acknowledged, self.month_offset, self.environment))
 
+    def _filters_changed(self) -> None:
+        """`e`, `[` or `]`: re-read the dashboard, and any drill-down open on top of it."""
+        for screen in self.screen_stack[1:]:
+            show_view = getattr(screen, "show_view", None)
+            if show_view is not None:
+                show_view(self.view_today, self.environment)
+        self.action_reload()
+
     def action_reload(self) -> None:
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
@@ -181,14 +189,14 @@ class FinopsApp(App[int]):
         position = ENVIRONMENT_CYCLE.index(self.environment)
         self.environment = ENVIRONMENT_CYCLE[(position + 1) % len(ENVIRONMENT_CYCLE)]
         self.notify(f"Environment: {self.environment or 'all'}", timeout=2)
-        self.action_reload()
+        self._filters_changed()
 
     def action_step_month(self, step: int) -> None:
         if self.month_offset + step > 0:
             self.notify("Already the current month.", severity="warning", timeout=2)
             return
         self.month_offset += step
-        self.action_reload()
+        self._filters_changed()
 
     # -- help and palette --------------------------------------------------
     def action_help(self) -> None:

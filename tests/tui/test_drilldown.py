@@ -85,3 +85,28 @@ def test_drill_down_figures_add_up_to_the_snapshot(demo_store):
             usage_total = sum(usage.mtd for usage in detail.usage_types)
             assert abs(usage_total - services[0].mtd) <= 0.01 * len(detail.usage_types) + 1e-9
             assert len(detail.daily) == 30 and detail.daily[0][0] == "2026-10-27"
+
+
+async def test_e_and_brackets_re_read_an_open_drill_down(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        category = app.snapshot.categories[0].name
+        await pilot.press("1", "enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UsageScreen)
+        service = app.screen.service
+        await pilot.press("e")  # production
+        await settle(pilot)
+        production = service_detail(demo_store, Settings(), category, service, DEMO_TODAY, "production")
+        text = screen_text(app)
+        assert "env production" in text
+        assert f"${production.usage_types[0].mtd:,.2f}" in text
+        await pilot.press("[")
+        await settle(pilot)
+        assert "month to 2026-10-31" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ServicesScreen)
+        text = screen_text(app)
+        assert "month to 2026-10-31" in text and "env production" in text

@@ -56,13 +56,17 @@ class ServicesScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#pane-services").border_title = f"Services in {self.category}"
+        self.show_view(self.today, self.environment)
+        self.query_one(ServiceTable).focus()
+
+    def show_view(self, today: date, environment: str | None) -> None:
+        """Read the services for this month and environment (also when `e`, `[` or `]` change them)."""
+        self.today, self.environment = today, environment
         app = self.app
-        lines = services_of_category(app.store, app.settings, self.category, self.today, self.environment)  # type: ignore[attr-defined]
-        table = self.query_one(ServiceTable)
-        table.show_rows(_spend_rows(lines))
-        if not lines:
-            self.query_one("#pane-services").border_subtitle = "no spend this month"
-        table.focus()
+        lines = services_of_category(app.store, app.settings, self.category, today, environment)  # type: ignore[attr-defined]
+        self.query_one("#drill-title", Static).update(_title(self.category, environment=environment, today=today))
+        self.query_one(ServiceTable).show_rows(_spend_rows(lines))
+        self.query_one("#pane-services").border_subtitle = "" if lines else "no spend this month"
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -96,16 +100,26 @@ class UsageScreen(Screen):
         self.query_one("#usage-body").set_class(self.app.is_narrow, "-narrow")  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
-        app = self.app
-        self.detail = service_detail(app.store, app.settings, self.category, self.service, self.today, self.environment)  # type: ignore[attr-defined]
         self.query_one("#pane-usage").border_title = "Usage types"
+        self.show_view(self.today, self.environment)
+        self.query_one("#usage", KeyedTable).focus()
+
+    def show_view(self, today: date, environment: str | None) -> None:
+        """Read usage types and the daily trend for this month and environment."""
+        self.today, self.environment = today, environment
+        app = self.app
+        self.detail = service_detail(app.store, app.settings, self.category, self.service, today, environment)  # type: ignore[attr-defined]
+        self.query_one("#drill-title", Static).update(
+            _title(self.category, self.service, environment=environment, today=today))
         self.query_one("#pane-daily").border_title = f"Daily spend, last {len(self.detail.daily)} complete days"
-        table = self.query_one("#usage", KeyedTable)
-        table.show_rows(_spend_rows(self.detail.usage_types))
-        table.focus()
-        plt = self.query_one(PlotextPlot).plt
+        self.query_one("#usage", KeyedTable).show_rows(_spend_rows(self.detail.usage_types))
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
         daily = self.detail.daily
         if daily:
             plt.bar(list(range(len(daily))), [spend for _, spend in daily], marker="hd")
             ticks = sorted({0, len(daily) // 2, len(daily) - 1})
             plt.xticks(ticks, [daily[tick][0][5:] for tick in ticks])
+        plot.refresh()

@@ -19,7 +19,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("a", "spike log", "Acknowledge the spike: alerts skip it"),
     ("e", "everywhere", "Environment: all, production, staging,"),
     ("", "", "development, rnd, unallocated, all"),
-    ("[ / ]", "everywhere", "Previous / next month"),
+    ("[ / ]", "everywhere", "Previous / next month (drill-downs follow)"),
     ("r", "everywhere", "Reload the cache now"),
     ("s", "everywhere", "Sync from AWS now (not offline, not demo)"),
     ("x", "everywhere", "Export report to ./finops-report-YYYY-MM.md"),
