@@ -40,3 +40,24 @@ async def test_a_write_to_the_cache_appears_by_itself(demo_store, app_for):
         assert after != before
         assert after == f"${mtd_before + 1000:,.2f}"
         assert f"${mtd_before + 1000:,.2f}" in screen_text(app)
+
+
+async def test_an_unreadable_cache_is_reported_once_and_the_figures_stay(demo_cache, app_for):
+    from finops_tui.store.db import open_store
+
+    store = open_store(demo_cache)
+    app = app_for(store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = compute_mtd_cell(app)
+        # Someone copies a broken file over the cache while the console runs.
+        demo_cache.rename(demo_cache.with_suffix(".old"))
+        demo_cache.write_bytes(b"this is not a database" * 100)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        errors = [note for note in app._notifications if note.title == "Cache"]
+        assert len(errors) == 1 and errors[0].message.startswith("Could not read the cache")
+        assert compute_mtd_cell(app) == before
+    store.close()
