@@ -255,15 +255,25 @@ class FinopsApp(App[int]):
             from finops_tui.sync import run_sync
 
             result = run_sync(self.store, self.settings, self.clock)
-        except ImportError:
-            self.post_message(SyncFailed("Sync is not available in this build."))
         except Exception as error:  # SyncError carries its hint; anything else becomes one line too
             message = str(error) if isinstance(error, FinopsError) else f"{type(error).__name__}: {error}"
             self.post_message(SyncFailed(message))
         else:
-            self.post_message(SyncFinished(sync_summary(result)))
+            self.post_message(SyncFinished(sync_summary(result) + self._alerts_after_sync()))
         finally:
             self.store.close()
+
+    def _alerts_after_sync(self) -> str:
+        """Evaluate and deliver alerts for the new data (worker thread); a few words for the sync notice."""
+        from finops_tui.alerts import run_alerts
+
+        try:
+            alerts = run_alerts(self.store, self.settings, self.clock, out=None)  # out=None: never print under the UI
+        except Exception as error:  # alerts never turn a good sync into a failed one
+            return f" Alerts not evaluated: {error}"
+        if alerts.errors:
+            return f" Alert delivery failed (retried on the next run): {alerts.errors[0]}"
+        return f" Alerts sent: {alerts.sent}." if alerts.sent else ""
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
     def check_aws(self) -> None:

@@ -75,3 +75,23 @@ async def test_the_console_syncs_by_itself_when_aws_is_configured(moto: MotoServ
         await settle(pilot)
         assert app.snapshot.has_data
         assert "1 Category spend" in screen_text(app)
+
+
+async def test_a_console_sync_delivers_a_new_spike_to_slack(moto: MotoServer, empty_store, app_for):
+    from tests.integration.test_after_data_alerts import _queue_spike
+    from tests.slack_server import SlackServer
+
+    _queue_spike(moto)
+    finished, hook = waiter(SyncFinished)
+    with SlackServer() as slack:
+        settings = Settings.model_validate({"alerts": {"slack_webhook": slack.url}})
+        app = app_for(empty_store, offline=False, settings=settings)
+        async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+            await settle(pilot)
+            await pilot.press("s")
+            await asyncio.wait_for(finished.wait(), timeout=120)
+            await settle(pilot)
+            assert any("Alerts sent: 2." in note.message for note in app._notifications)
+            assert "2026-11-25" in screen_text(app)  # the spike is in the spike log
+        assert len(slack.delivered) == 2
+        assert all(slack.url not in note.message for note in app._notifications)
