@@ -32,22 +32,29 @@ def header_content(snapshot: Snapshot | None, state: HeaderState) -> Content:
     if snapshot is None:
         parts.append(("reading the cache…", "$text-muted"))
         return Content.assemble(*parts)
+    # Badges first: on a narrow terminal the line wraps, and STALE must stay in view.
+    badges: list[Content] = []
+    if snapshot.freshness.stale or state.sync_failed:
+        badges.append(badge("STALE", "error"))
+    if state.syncing:
+        badges.append(badge("SYNCING", "primary"))
+    if state.demo or snapshot.is_demo:
+        badges.append(badge("DEMO", "warning"))
+    if state.offline and not (state.demo or snapshot.is_demo):
+        badges.append(badge("OFFLINE", "secondary"))
+    for item in badges:
+        parts += [item, " "]
     parts += [
         (snapshot.month, "bold"), " " if state.current_month else Content.styled(" (past month) ", "$text-muted"),
         " · ", snapshot.metric, " · as of ", snapshot.as_of,
-        " · env ", (state.environment or "all", "bold"),
+    ]
+    if state.environment:
+        parts += [" · env ", (state.environment, "bold")]
+    parts += [
         " · synced ",
         ("never" if snapshot.freshness.last_sync is None else f"{age(snapshot.freshness.age_seconds)} ago"),
-        " · CE ", f"{snapshot.ce_requests_month} req {money(snapshot.ce_cost_month)}", " ",
+        " · CE ", f"{snapshot.ce_requests_month} req {money(snapshot.ce_cost_month)}",
     ]
-    if snapshot.freshness.stale or state.sync_failed:
-        parts += [" ", badge("STALE", "error")]
-    if state.syncing:
-        parts += [" ", badge("SYNCING", "primary")]
-    if state.demo or snapshot.is_demo:
-        parts += [" ", badge("DEMO", "warning")]
-    if state.offline and not (state.demo or snapshot.is_demo):
-        parts += [" ", badge("OFFLINE", "secondary")]
     return Content.assemble(*parts)
 
 
