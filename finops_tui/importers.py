@@ -53,7 +53,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_readable(path: Path) -> None:
+def check_readable(path: Path) -> None:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if not path.is_file():
@@ -64,7 +64,7 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
     """Import FOCUS exports; all files land in one transaction, or none do."""
     files = [Path(p) for p in paths]
     for path in files:
-        _check_readable(path)
+        check_readable(path)
     mapper = FocusMapper(settings)
     results: list[FileImport] = []
     with store.transaction() as conn:
@@ -153,7 +153,7 @@ def write_leads(store: Store, rows: Sequence[tuple[str, int, str]], source: str)
 
 def import_leads(store: Store, path: str | Path) -> list[tuple[str, int, str]]:
     path = Path(path)
-    _check_readable(path)
+    check_readable(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import sys
 
 from finops_tui.commands.after_data import add_alerts_option, deliver_alerts
@@ -28,7 +29,10 @@ def _progress(path: str, rows: int) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from finops_tui.importers import import_focus
+    from finops_tui.importers import check_readable, import_focus
+
+    for name in args.files:  # before opening the cache: a typo must not create an empty cache file
+        check_readable(Path(name))
 
     show_progress = not args.quiet and sys.stderr.isatty()
     results = import_focus(ctx.store(), ctx.settings, args.files, _progress if show_progress else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from finops_tui.context import Context
 
@@ -28,8 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
 
 
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
-    from finops_tui.importers import import_leads
+    from finops_tui.importers import check_readable, import_leads
 
+    check_readable(Path(args.file))  # before opening the cache: a typo must not create an empty cache file
     rows = import_leads(ctx.store(), args.file)
     total = sum(count for _, count, _ in rows)
     print(f"Imported leads for {len(rows)} day{'s' if len(rows) != 1 else ''} ({rows[0][0]} to {rows[-1][0]}), {total:,} leads.")

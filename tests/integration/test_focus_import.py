@@ -161,3 +161,12 @@ def test_not_a_focus_file(tmp_path: Path, content: str, message: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     result = run_cli("--cache", str(tmp_path / "c.db"), "import-focus", str(tmp_path / "nope.csv"))
     assert result.returncode == 1 and "nope.csv: no such file" in result.stderr
+
+
+def test_a_missing_file_creates_no_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "cache" / "finops.db"
+    for args in (("import-focus", str(tmp_path / "nope.csv")), ("leads", "import", str(tmp_path / "nope.csv"))):
+        done = run_cli(*args, "--cache", str(cache))
+        assert done.returncode == 1
+        assert done.stderr.strip() == f"finops-tui: {tmp_path / 'nope.csv'}: no such file"
+        assert not cache.exists()
