@@ -18,13 +18,15 @@ from typing import Any
 from finops_tui.analytics.health import Health
 from finops_tui.analytics.monthly import MonthFigures, month_figures
 from finops_tui.analytics.rules import APPROVER_NAMES
+from finops_tui.analytics.rules import LEVEL_NAMES as LEVEL_TITLES
 from finops_tui.analytics.snapshot import BudgetLine, Snapshot, WasteItem, build_snapshot
 from finops_tui.config import CATEGORIES, UNALLOCATED, Settings
 from finops_tui.errors import InputError
+from finops_tui.money import usd
 from finops_tui.store.db import Store
 
 FORMATS = ("md", "csv", "json")
-LEVEL_NAMES = {"ok": "OK", "warning": "Warning", "critical": "Critical", "hard_limit": "Hard limit", None: "-"}
+LEVEL_NAMES = {**LEVEL_TITLES, None: "-"}
 MONTHLY_CSV_COLUMNS = ("section", "name", "amount", "budget", "pct", "level", "previous", "change", "change_pct", "detail")
 WASTE_CSV_COLUMNS = ("rank", "resource_id", "kind", "environment", "name", "region", "monthly_cost", "detail")
 
@@ -32,13 +34,6 @@ WASTE_CSV_COLUMNS = ("rank", "resource_id", "kind", "environment", "name", "regi
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise InputError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-
-
-def usd(amount: float | None) -> str:
-    if amount is None:
-        return "-"
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
 
 
 def signed_usd(amount: float) -> str:

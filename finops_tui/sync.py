@@ -50,9 +50,9 @@ class SyncResult:
 
     @property
     def ce_cost_usd(self) -> float:
-        from finops_tui.sources.aws import CE_PRICE_PER_REQUEST
+        from finops_tui.money import CE_REQUEST_USD
 
-        return round(self.ce_requests * CE_PRICE_PER_REQUEST, 2)
+        return round(self.ce_requests * CE_REQUEST_USD, 2)
 
 
 def aws_configured(settings: Settings, profile: str | None = None) -> bool:

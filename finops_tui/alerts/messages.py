@@ -10,15 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from finops_tui.alerts.events import AlertEvent
-from finops_tui.analytics.rules import APPROVER_NAMES
+from finops_tui.analytics.rules import APPROVER_NAMES, LEVEL_NAMES
+from finops_tui.money import usd as money
 
-LEVEL_TITLES = {"spike": "Spike", "warning": "Warning", "critical": "Critical", "hard_limit": "Hard limit"}
+LEVEL_TITLES = {"spike": "Spike", **LEVEL_NAMES}
 HEADER_LIMIT = 150  # Slack's limit for a header block
-
-
-def money(amount: float) -> str:
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
 
 
 def signed_money(amount: float) -> str:

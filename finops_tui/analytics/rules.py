@@ -55,6 +55,7 @@ def approval_tier(monthly_amount: float, approval: Approval) -> str:
     return "cto_cfo"
 
 
+LEVEL_NAMES = {"ok": "OK", "warning": "Warning", "critical": "Critical", "hard_limit": "Hard limit"}
 APPROVER_NAMES = {"team_lead": "Team Lead", "vp_engineering": "VP Engineering", "cto_cfo": "CTO/CFO"}
 
 

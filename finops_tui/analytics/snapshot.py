@@ -14,11 +14,11 @@ from typing import Any
 
 from finops_tui.analytics.rules import approval_tier, budget_level, cents, is_spike, percent
 from finops_tui.config import CATEGORIES, ENVIRONMENTS, UNALLOCATED, Settings
+from finops_tui.money import CE_REQUEST_USD
 from finops_tui.store import queries
 from finops_tui.store.db import Store
 from finops_tui.store.queries import CostFilter
 
-CE_REQUEST_USD = 0.01
 TREND_DAYS = 30
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from finops_tui.config import Settings
 from finops_tui.context import Context
+from finops_tui.money import CE_REQUEST_USD, usd
+from finops_tui.store import queries
 
 CE_ACTIONS = [
     "ce:GetCostAndUsage", "ce:GetCostForecast", "ce:GetAnomalies", "ce:GetSavingsPlansCoverage",
@@ -136,9 +138,8 @@ def _cache_checks(ctx: Context, out: list[str]) -> bool:
     else:
         out.append(_line(None, "last sync: never"))
     month = ctx.clock.today.isoformat()[:7]
-    spent = store.conn.execute("SELECT COALESCE(SUM(ce_request_count), 0) FROM sync_runs WHERE substr(started_at, 1, 7) = ?",
-                               (month,)).fetchone()[0]
-    out.append(_line(None, f"Cost Explorer requests in {month}: {spent} (${spent * 0.01:,.2f})"))
+    spent = queries.ce_requests_in_month(store.conn, month)
+    out.append(_line(None, f"Cost Explorer requests in {month}: {spent} ({usd(spent * CE_REQUEST_USD)})"))
     return quick == "ok"
 
 
@@ -156,7 +157,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
         record_outside_requests(ctx.store(), meter.ce_requests)
         out.append(_line(None, f"doctor made {meter.requests} AWS requests, {meter.ce_requests} to Cost Explorer "
-                               f"(${meter.ce_requests * 0.01:,.2f}, counted against today's cap)"))
+                               f"({usd(meter.ce_requests * CE_REQUEST_USD)}, counted against today's cap)"))
     print("\n".join(out))
     print("\nMinimal read-only IAM policy for the sync:")
     print(policy)

@@ -25,13 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
     return [parser]
 
 
-def _money(value: float) -> str:
-    return f"${value:,.2f}"
-
-
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from finops_tui.clock import parse_day
-    from finops_tui.sources.aws import CE_PRICE_PER_REQUEST
+    from finops_tui.money import CE_REQUEST_USD, usd
     from finops_tui.sync import run_sync
 
     since = parse_day(args.since, "--since") if args.since else None
@@ -44,14 +40,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if result.status == "dry_run":
         print(f"Dry run: a sync would fetch {span}.")
         print(f"It would make at least {result.requests} AWS requests, {result.ce_requests} of them to Cost Explorer "
-              f"(at least {_money(result.ce_requests * CE_PRICE_PER_REQUEST)}; more if answers span several pages).")
+              f"(at least {usd(result.ce_requests * CE_REQUEST_USD)}; more if answers span several pages).")
         print(f"Cost Explorer requests today so far: {result.requests_today} of the daily cap of {cap}. Nothing was requested.")
         if result.requests_today + result.ce_requests > cap:
             print("A sync now would be refused by the daily cap (raise sync.daily_request_cap or sync again tomorrow).")
         return 0
     print(f"Synced {span}: {result.rows_written:,} cost rows, {result.waste_items} waste items, "
           f"{result.lead_days} days of leads.")
-    print(f"Requests: {result.requests} AWS requests, {result.ce_requests} to Cost Explorer ({_money(result.ce_cost_usd)}). "
+    print(f"Requests: {result.requests} AWS requests, {result.ce_requests} to Cost Explorer ({usd(result.ce_cost_usd)}). "
           f"Today: {result.requests_today} of {cap} Cost Explorer requests.")
     for message in result.messages[1:]:
         print(f"  {message}")

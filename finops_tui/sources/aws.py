@@ -16,7 +16,6 @@ from typing import Any
 
 from finops_tui.errors import SyncError
 
-CE_PRICE_PER_REQUEST = 0.01  # USD per Cost Explorer API request, every page included
 CE_REGION = "us-east-1"  # Cost Explorer has one endpoint
 METRICS = ("AmortizedCost", "UnblendedCost")  # both in one call: the setting only chooses what is shown
 

@@ -21,6 +21,7 @@ from finops_tui.analytics.snapshot import Snapshot, Spike
 from finops_tui.clock import Clock
 from finops_tui.config import ENVIRONMENTS, UNALLOCATED, Settings
 from finops_tui.errors import FinopsError
+from finops_tui.money import CE_REQUEST_USD
 from finops_tui.store.db import Store
 from finops_tui.tui.messages import (
     ReportExported,
@@ -366,7 +367,7 @@ def sync_summary(result: object) -> str:
     ce_requests = getattr(result, "ce_requests", None)
     if rows is None or ce_requests is None:
         return "done"
-    return f"{rows:,} cost rows, {ce_requests} Cost Explorer requests (${ce_requests * 0.01:.2f})"
+    return f"{rows:,} cost rows, {ce_requests} Cost Explorer requests (${ce_requests * CE_REQUEST_USD:.2f})"
 
 
 def make_app(settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from finops_tui.money import usd as money  # noqa: F401 - the panes' name for it
+
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 
 # C0/C1 control characters (ESC, BEL, CR...) would reach the terminal: show them as visible escapes.
@@ -15,13 +17,6 @@ def printable(text: str) -> str:
 # Theme variable of each budget level (ok, warning, critical, hard limit).
 LEVEL_VARIABLE = {"ok": "success", "warning": "warning", "critical": "error", "hard_limit": "error"}
 LEVEL_LABEL = {"ok": "ok", "warning": "warning", "critical": "critical", "hard_limit": "HARD LIMIT"}
-
-
-def money(amount: float | None, *, whole: bool = False) -> str:
-    if amount is None:
-        return "-"
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.0f}" if whole else f"{sign}${abs(amount):,.2f}"
 
 
 def percent(value: float | None) -> str:
