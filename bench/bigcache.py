@@ -25,11 +25,6 @@ def build_big_cache(path: Path, *, rows: int = 1_050_000, today: date = TODAY, s
     days = 396
     per_day = rows // days
     envs = list(ACCOUNTS)
-    from finops_tui.analytics.categories import CategoryRules
-
-    rules = CategoryRules(Settings().categories.rules)
-    cats = {(s.service, s.usage_type): rules.category_of(service=s.service, usage_type=s.usage_type) for s in SERVICES}
-
     def generate():
         for offset in range(days):
             day = (today - timedelta(days=days - 1 - offset)).isoformat()
@@ -37,7 +32,8 @@ def build_big_cache(path: Path, *, rows: int = 1_050_000, today: date = TODAY, s
                 svc = SERVICES[n % len(SERVICES)]
                 env = envs[n % 4]
                 amount = rng.uniform(0.01, 0.2)
-                yield (day, ACCOUNTS[env], svc.service, svc.usage_type, cats[(svc.service, svc.usage_type)], env,
+                # Raw dimensions: no category (the config allocates), the tag value as written.
+                yield (day, ACCOUNTS[env], svc.service, svc.usage_type, "", env,
                        f"r-{n:06d}", amount, amount, "usage", 0, "bench")
 
     with store.transaction() as conn:

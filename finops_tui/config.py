@@ -155,10 +155,15 @@ class CategoryRule(_Section):
         return self
 
 
+DATA_TRANSFER_USAGE_TYPES = ["*DataTransfer*", "*-AWS-Out-Bytes", "*-AWS-In-Bytes", "*NatGateway*"]
+
+
 def default_category_rules() -> list[CategoryRule]:
     """The framework's allocation, first match wins (like AWS Cost Categories)."""
     rule = CategoryRule
     return [
+        # Data transfer of any service is Networking before any service rule (S3 egress is not Storage).
+        rule(category="Networking", usage_types=list(DATA_TRANSFER_USAGE_TYPES)),
         rule(category="AI/ML", instance_types=["p*", "g*", "inf*", "trn*", "dl*"]),
         rule(category="AI/ML", services=["*SageMaker*", "*Bedrock*", "*Qdrant*"]),
         rule(category="AI/ML", resources=["*qdrant*"]),
@@ -220,10 +225,19 @@ class Alerts(_Section):
     max_backoff_minutes: float = Field(360.0, gt=0)
 
 
+class Sources(_Section):
+    """Which source counts when Cost Explorer and a billing export both hold an (account, day)."""
+
+    precedence: Literal["export", "ce"] = Field(
+        "export", description='"export": an imported export wins for the accounts and billing periods it covers, '
+        'Cost Explorer fills the rest; "ce": Cost Explorer wins wherever it has the day')
+
+
 class Settings(_Section):
     """The whole configuration. Every default is a number from the cost framework."""
 
     metric: Literal["amortized", "billed"] = "amortized"
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="The cache's one currency (ISO 4217); other files are refused")
     exclude_credits: bool = False
     budget: Budget = Budget()
     spikes: Spikes = Spikes()
@@ -235,6 +249,7 @@ class Settings(_Section):
     sync: Sync = Sync()
     waste: Waste = Waste()
     alerts: Alerts = Alerts()
+    sources: Sources = Sources()
 
 
 @dataclass(frozen=True)

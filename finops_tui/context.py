@@ -34,6 +34,7 @@ class Context:
     def store(self, *, create: bool = True) -> Store:
         if self._store is None:
             self._store = open_store(self.cache_path, create=create)
+            self._store.use_settings(self.settings)
         return self._store
 
     def close(self) -> None:

@@ -3,7 +3,9 @@
 A malformed row stops the whole import with ``file:line: reason`` and leaves
 the cache exactly as it was. FOCUS rows carry ``source = "focus:<sha256 of the
 file>"``, so a file already imported (under any name) is skipped: importing
-the same file twice changes nothing.
+the same file twice changes nothing. A billing export covers (provider,
+billing account, billing period) slices; importing a newer export of a slice
+replaces the one loaded, in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,16 +14,18 @@ import csv
 import gzip
 import hashlib
 import io
+import sqlite3
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
-from finops_tui.sources.focus import GZIP_MAGIC, FocusMapper, Progress, read_focus
-from finops_tui.store.db import Store
+from finops_tui.sources.focus import GZIP_MAGIC, SLICE_AT, FocusFile, FocusMapper, Progress, read_focus
+from finops_tui.store.db import Store, utc_now_iso
 
 HASH_CHUNK = 1 << 20
 
@@ -37,6 +41,34 @@ class FileImport:
     last_day: str | None = None
     billed: float = 0.0
     amortized: float = 0.0
+    slices: tuple[str, ...] = ()  # "AWS 100000000001 2026-05" for each slice the file covers
+    replaced: tuple[str, ...] = ()  # the slices it replaced, with the file they came from
+
+
+@dataclass
+class _Slice:
+    """One (provider, billing account, billing period) slice of an export being imported."""
+
+    provider: str
+    billing_account: str
+    period_start: str
+    period_end: str
+    accounts: set[str]
+    first_day: str
+    last_day: str
+    data_through: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.provider, self.billing_account, self.period_start)
+
+    @property
+    def label(self) -> str:
+        return slice_label(self.provider, self.billing_account, self.period_start)
+
+
+def slice_label(provider: str, billing_account: str, period_start: str) -> str:
+    return " ".join(part for part in (provider, billing_account or "(no billing account)", period_start[:7]) if part)
 
 
 def file_sha256(path: Path) -> str:
@@ -60,48 +92,162 @@ def check_readable(path: Path) -> None:
         raise InputError(f"{path}: not a file")
 
 
-def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], progress: Progress | None = None) -> list[FileImport]:
-    """Import FOCUS exports; all files land in one transaction, or none do."""
+def _next_month(day: str) -> str:
+    year, month = int(day[:4]), int(day[5:7])
+    return date(year + month // 12, month % 12 + 1, 1).isoformat()
+
+
+def _utc_moment(value: Any) -> str:
+    """A ChargePeriodEnd as comparable UTC ISO text ('' when unreadable)."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _slices_of(focus: FocusFile) -> tuple[dict[tuple, _Slice], dict[tuple[int, str], tuple]]:
+    """The slices a file covers, and the slice key of each (slice reference, month) its rows fall in."""
+    slices: dict[tuple, _Slice] = {}
+    key_of: dict[tuple[int, str], tuple] = {}
+    for key in focus.daily:
+        day, account, ref_index = key[0], key[1], key[1 + SLICE_AT]
+        ref = focus.slice_refs[ref_index]
+        start = ref.period_start or day[:8] + "01"
+        end = ref.period_end or _next_month(start)
+        slice_key = (ref.provider, ref.billing_account, start)
+        key_of[(ref_index, day[:8])] = slice_key
+        found = slices.get(slice_key)
+        if found is None:
+            slices[slice_key] = _Slice(ref.provider, ref.billing_account, start, end, {account}, day, day)
+        else:
+            found.accounts.add(account)
+            found.first_day, found.last_day = min(found.first_day, day), max(found.last_day, day)
+    for ref_index, end_raw in focus.ends:
+        ref = focus.slice_refs[ref_index]
+        if not ref.period_start:
+            continue  # no billing period in the file: import order decides
+        found = slices.get((ref.provider, ref.billing_account, ref.period_start))
+        moment = _utc_moment(end_raw) if end_raw else ""
+        if found is not None and moment > found.data_through:
+            found.data_through = moment
+    return slices, key_of
+
+
+def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], progress: Progress | None = None,
+                 *, force: bool = False) -> list[FileImport]:
+    """Import FOCUS exports; all files land in one transaction, or none do.
+
+    Each file replaces the (provider, billing account, billing period) slices it
+    covers. A file already imported is skipped; an older export of a slice than
+    the one loaded (by its latest ChargePeriodEnd) is refused unless ``force``;
+    two files of one command covering the same slice are refused.
+    """
     files = [Path(p) for p in paths]
     for path in files:
         check_readable(path)
+    store.use_settings(settings)
     mapper = FocusMapper(settings)
-    results: list[FileImport] = []
+    conn = store.conn
+    read: list[tuple[Path, FocusFile, dict[tuple, _Slice], dict]] = []
+    results: dict[Path, FileImport] = {}
+    seen_hash: set[str] = set()
+    slice_owner: dict[tuple, Path] = {}
+    for path in files:
+        try:
+            sha = file_sha256(path)
+        except OSError as error:
+            raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+        source = f"focus:{sha}"
+        if source in seen_hash or conn.execute("SELECT 1 FROM sources WHERE id = ?", (source,)).fetchone():
+            results[path] = FileImport(path, source, 0, 0, skipped=True)
+            continue
+        seen_hash.add(source)
+        focus = read_focus(path, sha, mapper, progress)
+        slices, key_of = _slices_of(focus)
+        for key, found in slices.items():
+            other = slice_owner.get(key)
+            if other is not None:
+                raise InputError(f"{other} and {path} both cover {found.label}; import one export per billing period at a time",
+                                 "nothing was imported")
+            slice_owner[key] = path
+        read.append((path, focus, slices, key_of))
     with store.transaction() as conn:
-        seen: set[str] = set()
-        for path in files:
-            try:
-                sha = file_sha256(path)
-            except OSError as error:
-                raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
-            source = f"focus:{sha}"
-            already = source in seen or conn.execute("SELECT 1 FROM cost_daily WHERE source = ? LIMIT 1", (source,)).fetchone()
-            if already:
-                results.append(FileImport(path, source, 0, 0, skipped=True))
-                continue
-            seen.add(source)
-            focus = read_focus(path, sha, mapper, progress)
-            rows = [(*key, amortized, billed, 0, source) for key, (amortized, billed) in focus.daily.items()]
-            conn.executemany(
-                "INSERT INTO cost_daily (day, account, service, usage_type, category, environment, resource_id, charge_type, "
-                "amortized, billed, estimated, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+        for path, focus, slices, key_of in read:
+            replaced = _replace_slices(store, conn, path, slices, force)
+            conn.execute(
+                "INSERT INTO sources (id, kind, label, loaded_at, loaded_seq) VALUES (?, 'focus', ?, ?, "
+                "(SELECT COALESCE(MAX(loaded_seq), 0) + 1 FROM sources))",
+                (focus.source, path.name, utc_now_iso()),
             )
+            slice_ids: dict[tuple, int] = {}
+            for key, found in slices.items():
+                slice_ids[key] = int(conn.execute(
+                    "INSERT INTO source_slices (source, provider, billing_account, period_start, period_end, first_day, "
+                    "last_day, data_through) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (focus.source, found.provider, found.billing_account, found.period_start, found.period_end,
+                     found.first_day, found.last_day, found.data_through),
+                ).lastrowid)
+                conn.executemany("INSERT INTO slice_accounts (slice_id, account) VALUES (?, ?)",
+                                 [(slice_ids[key], account) for account in sorted(found.accounts)])
+                store.mark_dirty(found.period_start, found.last_day)  # Cost Explorer days it now covers
+            source = focus.source
+            rows = (
+                (day, account, service, usage_type, cost_category, env_tag, resource_id, amortized, billed, charge_type,
+                 0, source, service_category, instance_type, region, resource_name, tags, pricing, quantity, unit,
+                 slice_ids[key_of[(ref, day[:8])]])
+                for (day, account, service, usage_type, cost_category, env_tag, resource_id, charge_type, service_category,
+                     instance_type, region, resource_name, tags, pricing, unit, ref), (amortized, billed, quantity)
+                in focus.daily.items()
+            )
+            written = store.insert_costs(conn, rows)
             days = [key[0] for key in focus.daily]
-            results.append(FileImport(
-                path, source, focus.source_rows, len(rows), skipped=False,
+            results[path] = FileImport(
+                path, source, focus.source_rows, written, skipped=False,
                 first_day=min(days) if days else None, last_day=max(days) if days else None,
                 billed=sum(v[1] for v in focus.daily.values()), amortized=sum(v[0] for v in focus.daily.values()),
-            ))
-        written = [r for r in results if not r.skipped]
-        if written:
-            run_id = store.start_run("import", {"format": "focus", "files": [str(r.path) for r in written]})
-            store.finish_run(
-                run_id, status="ok", rows_written=sum(r.rows_written for r in written), conn=conn,
-                detail={"format": "focus", "files": [{"path": str(r.path), "source": r.source, "source_rows": r.source_rows,
-                                                      "rows_written": r.rows_written} for r in written]},
+                slices=tuple(found.label for found in slices.values()), replaced=tuple(replaced),
             )
-    return results
+        written_files = [results[path] for path, *_ in read]
+        if written_files:
+            run_id = store.start_run("import", {"format": "focus", "files": [str(r.path) for r in written_files]})
+            store.finish_run(
+                run_id, status="ok", rows_written=sum(r.rows_written for r in written_files), conn=conn,
+                detail={"format": "focus", "files": [{"path": str(r.path), "source": r.source, "source_rows": r.source_rows,
+                                                      "rows_written": r.rows_written, "slices": list(r.slices),
+                                                      "replaced": list(r.replaced)} for r in written_files]},
+            )
+    return [results[path] for path in files if path in results]
+
+
+def _replace_slices(store: Store, conn: sqlite3.Connection, path: Path, slices: dict[tuple, _Slice], force: bool) -> list[str]:
+    """Delete the loaded copies of the slices this file covers (inside the import's transaction)."""
+    replaced: list[str] = []
+    for key, found in slices.items():
+        loaded = conn.execute(
+            "SELECT s.slice_id, s.source, s.data_through, s.period_start, s.last_day, src.label FROM source_slices s "
+            "JOIN sources src ON src.id = s.source WHERE s.provider = ? AND s.billing_account = ? AND s.period_start = ?",
+            key,
+        ).fetchone()
+        if loaded is None:
+            continue
+        slice_id, old_source, old_through, period_start, old_last, old_label = loaded
+        if not force and found.data_through and old_through and found.data_through < old_through:
+            raise InputError(
+                f"{path}: an older export of {found.label} than the one loaded ({old_label}: data through "
+                f"{old_through}, this file through {found.data_through})",
+                "pass --force to load it anyway; nothing was imported",
+            )
+        store.delete_costs(conn, "slice_id = ?", (slice_id,))
+        store.mark_dirty(period_start, old_last)
+        conn.execute("DELETE FROM source_slices WHERE slice_id = ?", (slice_id,))
+        replaced.append(f"{found.label} (was {old_label or old_source})")
+    return replaced
 
 
 # -- leads ---------------------------------------------------------------------

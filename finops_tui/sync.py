@@ -159,6 +159,7 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
     from finops_tui.sources.aws import AwsSession, RequestMeter, translate
 
     profile = profile or settings.sync.profile
+    store.use_settings(settings)
     today = clock.today
     real_today = datetime.now(UTC).date().isoformat()  # the cap follows the wall clock that stamps sync_runs
     window = plan_window(store, settings, today, since)

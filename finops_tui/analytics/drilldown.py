@@ -47,6 +47,7 @@ def services_of_category(store: Store, settings: Settings, category: str, today:
                          environment: str | None = None) -> tuple[SpendLine, ...]:
     """Services of ``category`` by month-to-date spend (the month of ``today``), largest first."""
     flt = CostFilter(settings.metric, settings.exclude_credits, environment)
+    store.use_settings(settings)
     rows = queries.services_in_category(store.conn, flt, category, today.replace(day=1), today)
     return _lines(rows)
 
@@ -55,6 +56,7 @@ def service_detail(store: Store, settings: Settings, category: str, service: str
                    environment: str | None = None) -> ServiceDetail:
     """Usage types of one service month to date, and its daily spend over the last 30 complete days."""
     flt = CostFilter(settings.metric, settings.exclude_credits, environment)
+    store.use_settings(settings)
     conn = store.conn
     usage = _lines(queries.usage_types_of_service(conn, flt, category, service, today.replace(day=1), today))
     last = today - timedelta(days=1)

@@ -40,6 +40,7 @@ def monthly_history(store: Store, settings: Settings, today: date, months: int =
     last = min(today, next_month) - timedelta(days=1)
     first = _month_start(end_month, months - 1)
     flt = CostFilter(settings.metric, settings.exclude_credits, environment)
+    store.use_settings(settings)
     spend: dict[str, dict[str, float]] = {}
     for month, category, amount in queries.monthly_by_category(store.conn, flt, first, last):
         spend.setdefault(month, {})[category] = amount

@@ -88,6 +88,7 @@ def month_figures(store: Store, settings: Settings, month: str, today: date) -> 
     first = parse_month(month)
     if first > today:
         raise InputError(f"month {month} is in the future (today is {today.isoformat()})")
+    store.use_settings(settings)
     conn = store.conn
     flt = CostFilter(settings.metric, settings.exclude_credits)
     days_in_month = calendar.monthrange(first.year, first.month)[1]

@@ -241,6 +241,7 @@ def build_snapshot(store: Store, settings: Settings, today: date, *, environment
                    now: datetime | None = None) -> Snapshot:
     """Every figure for ``today`` (partial) and the complete days before it."""
     now = now or datetime.now(UTC)
+    store.use_settings(settings)  # categories and environments follow this config
     conn = store.conn
     flt = CostFilter(settings.metric, settings.exclude_credits, environment)
     month_start = today.replace(day=1)

@@ -30,9 +30,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from finops_tui.analytics.categories import CategoryRules
-from finops_tui.analytics.environments import EnvironmentMapper
-from finops_tui.config import CATEGORIES, Settings
+from finops_tui.allocation.categories import instance_type_from_usage
+from finops_tui.config import Settings
 from finops_tui.sources.aws import METRICS, group_values, strip_key_prefix
 from finops_tui.store.db import CostRow
 
@@ -84,8 +83,6 @@ class CostAssembler:
 
     def __init__(self, settings: Settings) -> None:
         self.cost_category = settings.categories.aws_cost_category
-        self.rules = CategoryRules(settings.categories.rules)
-        self.mapper = EnvironmentMapper(settings.environments)
         self.facts: dict[tuple[str, str, str], Amounts] = {}  # (day, tag value, service or cost category)
         self.detail: dict[tuple[str, str], list[tuple[str, Amounts]]] = defaultdict(list)
         self.accounts: dict[tuple[str, str], list[tuple[str, Amounts]]] = defaultdict(list)
@@ -116,15 +113,13 @@ class CostAssembler:
                 elif query.name == "accounts":
                     self.accounts[(day, strip_key_prefix(second))].append((first, pair))
 
-    def _category(self, pivot: str, service: str, usage_type: str) -> str:
-        if self.cost_category:
-            for name in CATEGORIES:
-                if pivot.strip().lower() == name.lower():
-                    return name
-        return self.rules.category_of(service=service, usage_type=usage_type)
-
     def rows(self) -> list[CostRow]:
-        """Daily rows: day x account x service x usage type x category x environment."""
+        """Daily rows: day x account x service x usage type x (AWS Cost Category value) x raw environment tag value.
+
+        Category and environment are not decided here: the config allocates these
+        raw dimensions when figures are read. With ``categories.aws_cost_category``
+        the account's own Cost Category value is kept as the row's category.
+        """
         totals: dict[tuple[str, str, str, str, str, str], list[float]] = {}
         for (day, tag_value, pivot), (amortized, billed) in self.facts.items():
             details = _shares(self.detail.get((day, pivot), []))
@@ -134,9 +129,9 @@ class CostAssembler:
                     service, usage_type = detail_value, ""
                 else:
                     service, usage_type = pivot, detail_value
-                category = self._category(pivot, service, usage_type)
+                category = pivot if self.cost_category else ""
                 for account, account_share in accounts:
-                    environment = self.mapper.from_value(tag_value, account)
+                    environment = tag_value
                     share = detail_share * account_share
                     key = (day, account, service, usage_type, category, environment)
                     bucket = totals.setdefault(key, [0.0, 0.0])
@@ -148,5 +143,6 @@ class CostAssembler:
                 continue
             charge_type = "credit" if min(amortized, billed) < 0 else "usage"
             rows.append(CostRow(day, account, service, usage_type, category, environment, "", amortized, billed,
-                                charge_type, day in self.estimated_days, SOURCE))
+                                charge_type, day in self.estimated_days, SOURCE,
+                                instance_type=instance_type_from_usage(usage_type)))
         return rows

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from finops_tui.analytics.environments import EnvironmentMapper
+from finops_tui.allocation.environments import EnvironmentMapper
 from finops_tui.config import Settings
 from finops_tui.sources.aws import AwsSession
 

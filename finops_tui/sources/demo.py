@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from finops_tui.analytics.categories import CategoryRules
+from finops_tui.allocation.categories import CategoryRules, instance_type_from_usage
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
 from finops_tui.store.db import CostRow, open_store, utc_now_iso
@@ -114,14 +114,16 @@ def demo_rows(settings: Settings, today: date, *, days: int = DEFAULT_DAYS, seed
                 category = rules.category_of(service=svc.service, usage_type=svc.usage_type)
                 amortized = round(amount, 6)
                 billed = round(amount * (1.04 if category == "Compute" else 1.0), 6)
-                yield CostRow(iso, account, svc.service, svc.usage_type, category, environment, "", amortized, billed, "usage", estimated, "demo")
+                # Raw dimensions only (the tag value as written, no category): the config allocates them.
+                yield CostRow(iso, account, svc.service, svc.usage_type, "", environment, "", amortized, billed, "usage", estimated,
+                              "demo", instance_type=instance_type_from_usage(svc.usage_type), region="us-east-1")
         for service, usage_type, resource_id, monthly in UNTAGGED:
             amount = monthly * budget.monthly_total / 50_000 / dim * partial * rng.uniform(0.98, 1.02)
-            category = rules.category_of(service=service, usage_type=usage_type, resource=resource_id)
-            yield CostRow(iso, ACCOUNTS["production"], service, usage_type, category, "unallocated", resource_id, round(amount, 6), round(amount, 6), "usage", estimated, "demo")
+            yield CostRow(iso, ACCOUNTS["production"], service, usage_type, "", "", resource_id, round(amount, 6), round(amount, 6),
+                          "usage", estimated, "demo", instance_type=instance_type_from_usage(usage_type), region="us-east-1")
         # A promotional credit spread over the month: negative rows, as AWS reports them.
         credit = round(-0.004 * budget.monthly_total / dim * partial, 6)
-        yield CostRow(iso, ACCOUNTS["production"], "AWS Support (Enterprise)", "Credit", "Other", "production", "", credit, credit, "credit", estimated, "demo")
+        yield CostRow(iso, ACCOUNTS["production"], "AWS Support (Enterprise)", "Credit", "", "production", "", credit, credit, "credit", estimated, "demo")
 
 
 def demo_leads(settings: Settings, today: date, rows: list[CostRow], *, seed: int = DEFAULT_SEED) -> list[tuple[str, int]]:

@@ -4,19 +4,29 @@ Rows are streamed (csv module, or Parquet record batches), mapped to the
 cache's dimensions and summed per day in a dict; nothing is written here.
 ``finops_tui.importers`` puts the result in the cache in one transaction.
 
-Mapping (ARCHITECTURE.md semantics):
+Mapping (ARCHITECTURE.md semantics). Only raw dimensions are kept: category
+and environment are derived from the config when figures are read
+(:mod:`finops_tui.allocation`).
 - day: the UTC calendar day of ``ChargePeriodStart`` (a monthly charge lands on
   the day its period starts);
-- ``BilledCost`` -> billed, ``EffectiveCost`` -> amortized;
-- ``ChargeCategory`` -> charge_type: Usage -> usage, Purchase -> purchase,
-  Tax -> tax, Credit -> credit, Adjustment -> refund when it is negative
-  (money back, excluded with ``exclude_credits``) else adjustment;
-- ``SubAccountId`` -> account, ``ServiceName`` -> service, ``ResourceId``;
-- usage type: ``x_UsageType`` when the export has it, else ``SkuMeter``;
-- environment: the ``Tags`` JSON through :class:`EnvironmentMapper`;
-- category: :class:`CategoryRules` over service, usage type, the instance type
-  of ``SkuPriceDetails`` (``InstanceType``), resource id, ``ServiceCategory``
-  and tags (``ResourceName`` counts as the resource's ``Name`` tag).
+- ``BilledCost`` -> billed, ``EffectiveCost`` -> amortized,
+  ``ConsumedQuantity`` -> usage quantity (``ConsumedUnit``);
+- ``ChargeCategory`` x ``ChargeFrequency`` -> charge_type (values in
+  ``store/schema.py``): Usage -> usage (recurring when Recurring, fee when
+  One-Time), Purchase -> purchase (recurring when Recurring), Tax -> tax,
+  Credit -> credit, Adjustment -> refund when it is negative (money back,
+  excluded with ``exclude_credits``) else adjustment;
+- ``SubAccountId`` (else ``BillingAccountId``) -> account, ``ServiceName`` ->
+  service, ``ResourceId``, ``ResourceName``, ``ServiceCategory``, ``RegionId``,
+  ``PricingCategory``; usage type: ``x_UsageType`` when the export has it, else
+  ``SkuMeter``; instance type: ``SkuPriceDetails.InstanceType``, else the one the
+  usage type names;
+- tags: the ``Tags`` JSON (``user:`` prefixes also under the bare key); the
+  environment tag's raw value is kept too;
+- slice: (``ProviderName``, ``BillingAccountId``, ``BillingPeriodStart``), else the
+  calendar month of the charge; the export's own timestamp for a slice is the
+  latest ``ChargePeriodEnd`` it holds;
+- ``BillingCurrency`` must be the cache's ``currency``.
 """
 
 from __future__ import annotations
@@ -34,23 +44,42 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from finops_tui.analytics.categories import CategoryRules
-from finops_tui.analytics.environments import EnvironmentMapper
+from finops_tui.allocation import tags_json
+from finops_tui.allocation.categories import instance_type_from_usage
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
 from finops_tui.sources.focus_arrow import FastPathUnavailable, read_csv_fast
 
 REQUIRED = ("ChargePeriodStart", "BilledCost", "EffectiveCost", "ChargeCategory", "ServiceName")
-OPTIONAL = ("ServiceCategory", "SubAccountId", "ResourceId", "ResourceName", "Tags", "SkuPriceDetails", "x_UsageType", "SkuMeter")
-COLUMNS = REQUIRED + OPTIONAL
+# The loops read: ChargePeriodStart, BilledCost, EffectiveCost, ConsumedQuantity, ChargePeriodEnd, then DIMENSIONS.
+DIMENSIONS = ("ChargeCategory", "ServiceName", "ServiceCategory", "SubAccountId", "ResourceId", "ResourceName", "Tags",
+              "SkuPriceDetails", "x_UsageType", "SkuMeter", "ChargeFrequency", "PricingCategory", "RegionId", "ConsumedUnit",
+              "BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ProviderName", "BillingCurrency")
+COLUMNS = ("ChargePeriodStart", "BilledCost", "EffectiveCost", "ConsumedQuantity", "ChargePeriodEnd") + DIMENSIONS
+OPTIONAL = tuple(name for name in COLUMNS if name not in REQUIRED)
 CHARGE_TYPES = {"usage": "usage", "purchase": "purchase", "tax": "tax", "credit": "credit", "adjustment": "adjustment"}
+# Index of charge_type in a dims tuple (see FocusMapper.dims) and of the slice reference.
+CHARGE_AT = 6
+SLICE_AT = 14
 PROGRESS_EVERY = 100_000
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 
-# (day, account, service, usage_type, category, environment, resource_id, charge_type) -> [amortized, billed]
-DailyKey = tuple[str, str, str, str, str, str, str, str]
+# (day, account, service, usage_type, cost_category, env_tag, resource_id, charge_type, service_category,
+#  instance_type, region, resource_name, tags, pricing_category, usage_unit, slice reference)
+#   -> [amortized, billed, usage quantity]
+DailyKey = tuple
 Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class SliceRef:
+    """What a row says about the billing export slice it belongs to (raw; resolved per day by the importer)."""
+
+    provider: str
+    billing_account: str
+    period_start: str  # YYYY-MM-DD or '' (then the calendar month of the charge)
+    period_end: str  # YYYY-MM-DD (exclusive) or ''
 
 
 @dataclass
@@ -61,6 +90,8 @@ class FocusFile:
     sha256: str
     source_rows: int = 0
     daily: dict[DailyKey, list[float]] = field(default_factory=dict)
+    slice_refs: list[SliceRef] = field(default_factory=list)
+    ends: set[tuple[int, Any]] = field(default_factory=set)  # (slice reference, raw ChargePeriodEnd)
 
     @property
     def source(self) -> str:
@@ -71,18 +102,22 @@ class _RowError(Exception):
     """A malformed value; the reader adds file and line."""
 
 
+class CurrencyError(Exception):
+    """The export is billed in another currency than the cache's."""
+
+
 class FocusMapper:
-    """Maps FOCUS values to cache dimensions, memoising the expensive parts (JSON, rules)."""
+    """Maps FOCUS values to raw cache dimensions, memoising the expensive parts (JSON)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.rules = CategoryRules(settings.categories.rules)
-        self.environments = EnvironmentMapper(settings.environments)
+        self.tag_key = settings.environments.tag_key.lower()
+        self.currency = settings.currency
         self.days_cache: dict[Any, str] = {}
         self.dims_cache: dict[tuple, tuple] = {}
         self._tags: dict[Any, dict[str, str]] = {}
         self._instance: dict[Any, str] = {}
-        self._env: dict[tuple[Any, str], str] = {}
-        self._category: dict[tuple, str] = {}
+        self._slices: dict[SliceRef, int] = {}
+        self.slice_refs: list[SliceRef] = []
 
     def day(self, value: Any) -> str:
         cached = self.days_cache.get(value)
@@ -91,19 +126,35 @@ class FocusMapper:
         return cached
 
     def dims(self, rest: tuple) -> tuple:
-        """(account, service, usage_type, category, environment, resource_id, charge_type) of a row's non-cost columns."""
+        """The raw dimensions of a row's non-cost columns (``DIMENSIONS`` order); see ``DailyKey``."""
         cached = self.dims_cache.get(rest)
         if cached is None:
-            (charge_category, service, service_category, account, resource_id, resource_name,
-             tags_raw, sku_raw, x_usage_type, sku_meter) = rest
+            (charge_category, service, service_category, account, resource_id, resource_name, tags_raw, sku_raw,
+             x_usage_type, sku_meter, frequency, pricing_category, region, unit, billing_account, period_start,
+             period_end, provider, currency) = rest
             service = _text(service)
             if not service:
                 raise _RowError("ServiceName is empty")
-            account, resource_id = _text(account), _text(resource_id)
+            currency = _text(currency).upper()
+            if currency and currency != self.currency:
+                raise CurrencyError(currency)
+            billing_account = _text(billing_account)
+            account, resource_id = _text(account) or billing_account, _text(resource_id)
             usage_type = _text(x_usage_type) or _text(sku_meter)
-            category = self.category(service, usage_type, sku_raw, resource_id, _text(resource_name), _text(service_category), tags_raw)
-            cached = self.dims_cache[rest] = (account, service, usage_type, category, self.environment(tags_raw, account),
-                                              resource_id, _charge_type(charge_category))
+            tags = dict(self.tags(tags_raw))
+            env_tag = next((value for key, value in tags.items() if key.lower() == self.tag_key), "")
+            instance_type = self.instance_type(sku_raw) or instance_type_from_usage(usage_type)
+            ref = SliceRef(_text(provider), billing_account, _optional_day(period_start, "BillingPeriodStart"),
+                           _optional_day(period_end, "BillingPeriodEnd"))
+            slice_index = self._slices.get(ref)
+            if slice_index is None:
+                slice_index = self._slices[ref] = len(self.slice_refs)
+                self.slice_refs.append(ref)
+            cached = self.dims_cache[rest] = (
+                account, service, usage_type, "", env_tag, resource_id, _charge_type(charge_category, frequency),
+                _text(service_category), instance_type, _text(region), _text(resource_name), tags_json(tags),
+                _text(pricing_category), _text(unit), slice_index,
+            )
         return cached
 
     def tags(self, value: Any) -> dict[str, str]:
@@ -120,29 +171,6 @@ class FocusMapper:
             cached = str(details.get("InstanceType") or "").strip().lower()
             if isinstance(value, str):
                 self._instance[value] = cached
-        return cached
-
-    def environment(self, tags_raw: Any, account: str) -> str:
-        key = (tags_raw if isinstance(tags_raw, str) else json.dumps(tags_raw, sort_keys=True, default=str), account)
-        cached = self._env.get(key)
-        if cached is None:
-            cached = self._env[key] = self.environments.from_tags(self.tags(tags_raw), account)
-        return cached
-
-    def category(self, service: str, usage_type: str, sku_raw: Any, resource_id: str, resource_name: str,
-                 service_category: str, tags_raw: Any) -> str:
-        tags_key = tags_raw if isinstance(tags_raw, str) else json.dumps(tags_raw, sort_keys=True, default=str)
-        sku_key = sku_raw if isinstance(sku_raw, str) else json.dumps(sku_raw, sort_keys=True, default=str)
-        key = (service, usage_type, sku_key, resource_id, resource_name, service_category, tags_key)
-        cached = self._category.get(key)
-        if cached is None:
-            tags = self.tags(tags_raw)
-            if resource_name and not any(k.lower() == "name" for k in tags):
-                tags = {**tags, "Name": resource_name}
-            cached = self._category[key] = self.rules.category_of(
-                service=service, usage_type=usage_type, instance_type=self.instance_type(sku_raw),
-                resource=resource_id, service_category=service_category, tags=tags,
-            )
         return cached
 
 
@@ -162,6 +190,16 @@ def _utc_day(value: Any) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.date().isoformat()
+
+
+def _optional_day(value: Any, column: str) -> str:
+    text = _text(value)
+    if not text:
+        return ""
+    try:
+        return _utc_day(text)
+    except _RowError:
+        raise _RowError(f"{column} {text!r} is not an ISO-8601 date-time") from None
 
 
 def _parse_json_object(value: Any, column: str) -> dict[str, Any]:
@@ -207,12 +245,27 @@ def _money(value: Any, column: str) -> float:
     return amount
 
 
-def _charge_type(category: Any) -> str:
-    """The cache's charge type; a negative adjustment becomes ``refund`` where the amounts are known."""
+def _charge_type(category: Any, frequency: Any = "") -> str:
+    """The cache's charge type (``store/schema.py``); a negative adjustment becomes ``refund`` where the amounts are known."""
     charge_type = CHARGE_TYPES.get(str(category or "").strip().lower())
     if charge_type is None:
         raise _RowError(f"ChargeCategory {category!r} is not one of Usage, Purchase, Tax, Credit, Adjustment")
+    how_often = str(frequency or "").strip().lower()
+    if charge_type in ("usage", "purchase") and how_often == "recurring":
+        return "recurring"
+    if charge_type == "usage" and how_often == "one-time":
+        return "fee"
     return charge_type
+
+
+def _quantity(value: Any) -> float:
+    if value is None or value == "":
+        return 0.0
+    try:
+        amount = float(value)
+    except (TypeError, ValueError):
+        raise _RowError(f"ConsumedQuantity {value!r} is not a number") from None
+    return amount if math.isfinite(amount) else 0.0
 
 
 def _text(value: Any) -> str:
@@ -223,30 +276,37 @@ def accumulate(target: FocusFile, mapper: FocusMapper, values: tuple) -> None:
     """Add one export row (values in ``COLUMNS`` order) to the day's sums (the general, slower path)."""
     billed = _money(values[1], "BilledCost")
     effective = _money(values[2], "EffectiveCost")
-    _add(target.daily, mapper.day(values[0]), mapper.dims(values[3:]), billed, effective)
+    dims = mapper.dims(values[5:])
+    _add(target.daily, mapper.day(values[0]), dims, billed, effective, _quantity(values[3]))
+    if values[4]:
+        target.ends.add((dims[SLICE_AT], values[4]))
 
 
-def _add(daily: dict[DailyKey, list[float]], day: str, dims: tuple, billed: float, effective: float) -> None:
-    if dims[6] == "adjustment" and (billed < 0 or effective < 0):
-        dims = (*dims[:6], "refund")
+def _add(daily: dict[DailyKey, list[float]], day: str, dims: tuple, billed: float, effective: float,
+         quantity: float = 0.0) -> None:
+    if dims[CHARGE_AT] == "adjustment" and (billed < 0 or effective < 0):
+        dims = (*dims[:CHARGE_AT], "refund", *dims[CHARGE_AT + 1:])
     key = (day, *dims)
     sums = daily.get(key)
     if sums is None:
-        daily[key] = [effective, billed]
+        daily[key] = [effective, billed, quantity]
     else:
         sums[0] += effective
         sums[1] += billed
+        sums[2] += quantity
 
 
 def read_focus(path: Path, sha256: str, mapper: FocusMapper, progress: Progress | None = None) -> FocusFile:
     """Read one export and sum it per day; ``InputError`` names the file and line of the first bad row."""
-    result = FocusFile(path, sha256)
+    result = FocusFile(path, sha256, slice_refs=mapper.slice_refs)
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic == PARQUET_MAGIC or path.suffix.lower() == ".parquet":
         for where, values in _parquet_rows(path):
             try:
                 accumulate(result, mapper, values)
+            except CurrencyError as error:
+                raise _currency_refused(path, str(error), mapper.currency) from None
             except _RowError as error:
                 raise InputError(f"{path}:{where}: {error}", "nothing was imported") from None
             result.source_rows += 1
@@ -255,6 +315,11 @@ def read_focus(path: Path, sha256: str, mapper: FocusMapper, progress: Progress 
     else:
         _read_csv(path, result, mapper, progress, gzipped=magic[:2] == GZIP_MAGIC)
     return result
+
+
+def _currency_refused(path: Path, currency: str, cache_currency: str) -> InputError:
+    return InputError(f"{path}: billed in {currency}, but this cache holds {cache_currency}; amounts are never mixed",
+                      "import it into another cache, or set `currency` for a new one; nothing was imported")
 
 
 def _missing_columns(path: Path, header: list[str]) -> None:
@@ -283,9 +348,10 @@ def _read_csv(path: Path, result: FocusFile, mapper: FocusMapper, progress: Prog
             width = len(header)
             pad = any(name not in header for name in COLUMNS)
             # Columns the export lacks read a trailing '' appended to each row.
-            i_start, i_billed, i_effective, *rest_indexes = [header.index(n) if n in header else width for n in COLUMNS]
+            i_start, i_billed, i_effective, i_quantity, i_end, *rest_indexes = [
+                header.index(n) if n in header else width for n in COLUMNS]
             dimensions_of = itemgetter(*rest_indexes)
-            days, dims_cache, daily = mapper.days_cache, mapper.dims_cache, result.daily
+            days, dims_cache, daily, ends = mapper.days_cache, mapper.dims_cache, result.daily, result.ends
             every = PROGRESS_EVERY
             count = 0
             line = reader.line_num
@@ -309,14 +375,18 @@ def _read_csv(path: Path, result: FocusFile, mapper: FocusMapper, progress: Prog
                     effective = _money(row[i_effective], "EffectiveCost")
                 if billed - billed or effective - effective:  # NaN or infinity
                     _money(row[i_billed], "BilledCost"), _money(row[i_effective], "EffectiveCost")
+                quantity = row[i_quantity]
                 rest = dimensions_of(row)
                 dims = dims_cache.get(rest) or mapper.dims(rest)
-                _add(daily, day, dims, billed, effective)
+                _add(daily, day, dims, billed, effective, _quantity(quantity) if quantity else 0.0)
+                ends.add((dims[SLICE_AT], row[i_end]))
                 count += 1
                 if progress is not None and count % every == 0:
                     progress(str(path), count)
                 line = reader.line_num
             result.source_rows = count
+        except CurrencyError as error:
+            raise _currency_refused(path, str(error), mapper.currency) from None
         except _RowError as error:
             raise InputError(f"{path}:{line + 1}: {error}", "nothing was imported") from None
         except csv.Error as error:

@@ -12,23 +12,36 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from finops_tui.errors import CacheError
+from finops_tui.store import allocation as alloc_sql
 from finops_tui.store.schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+    from finops_tui.allocation import Allocation
+    from finops_tui.config import Settings
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 @dataclass(slots=True)
 class CostRow:
-    """One daily cost fact as it is stored."""
+    """One daily cost fact as a source reports it (raw dimensions; allocation happens at read time).
+
+    ``category`` is a category the source itself assigned (an AWS Cost Category
+    value); '' (the usual case) lets the config's rules decide. ``environment``
+    is the environment tag's raw value as reported ("prod", "Staging", '');
+    aliases and the account map turn it into an environment when figures are
+    read. ``tags`` is the resource's tags as a JSON object (FOCUS), used by tag
+    rules and a changed tag key. ``charge_type``: see ``store/schema.py``.
+    """
 
     day: str
     account: str
@@ -42,10 +55,31 @@ class CostRow:
     charge_type: str = "usage"
     estimated: bool = False
     source: str = ""
+    service_category: str = ""
+    instance_type: str = ""
+    region: str = ""
+    resource_name: str = ""
+    tags: str = ""
+    pricing_category: str = ""
+    usage_quantity: float = 0.0
+    usage_unit: str = ""
+    slice_id: int | None = None
 
 
-COST_COLUMNS = tuple(CostRow.__dataclass_fields__)
+COST_FIELDS = tuple(CostRow.__dataclass_fields__)
+_FIELD_DEFAULTS = tuple(CostRow.__dataclass_fields__[name].default for name in COST_FIELDS)
+_STORED = [name for name in COST_FIELDS if name != "tags"]
+# The fact table's names for the two raw fields whose row names predate allocation at read time.
+_COLUMN_OF = {"category": "cost_category", "environment": "env_tag"}
+COST_COLUMNS = tuple(_COLUMN_OF.get(name, name) for name in _STORED) + ("dim_id",)
 _INSERT_COST = f"INSERT INTO cost_daily ({', '.join(COST_COLUMNS)}) VALUES ({', '.join('?' * len(COST_COLUMNS))})"
+_ROW_VALUES = attrgetter(*COST_FIELDS)
+_I = {name: index for index, name in enumerate(COST_FIELDS)}
+# Positions, in a row's values, of the dims columns (finops_tui.allocation.DIM_COLUMNS order).
+_DIM_INDEXES = tuple(_I[name] for name in ("account", "service", "usage_type", "service_category", "instance_type",
+                                            "environment", "resource_id", "resource_name", "category", "tags"))
+_STORED_INDEXES = tuple(_I[name] for name in _STORED)
+_INSERT_CHUNK = 50_000
 
 
 def utc_now_iso() -> str:
@@ -58,6 +92,8 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
+        self._allocation: Allocation | None = None
+        self._ready = False  # migrated: connections may be prepared for reading figures
 
     # -- connections -------------------------------------------------------
     @property
@@ -66,7 +102,49 @@ class Store:
         if conn is None:
             conn = _connect(self.path)
             self._local.conn = conn
+            self._local.prepared = None
+            if self._ready:
+                self._prepare(conn)
         return conn
+
+    # -- allocation --------------------------------------------------------
+    @property
+    def allocation(self) -> Allocation:
+        """The allocation figures are read with: the one given by :meth:`use_settings`, else the stored one, else the defaults."""
+        if self._allocation is None:
+            from finops_tui.allocation import Allocation
+            from finops_tui.config import Settings
+
+            self._allocation = alloc_sql.stored_allocation(self.conn) or Allocation.from_settings(Settings())
+        return self._allocation
+
+    def use_settings(self, settings: Settings) -> None:
+        """Read figures with this config's categories, environments and precedence (cheap when nothing changed)."""
+        from finops_tui.allocation import Allocation
+
+        wanted = Allocation.from_settings(settings)
+        if self._allocation is None or self._allocation.fingerprint != wanted.fingerprint:
+            self._allocation = wanted
+        conn = self.conn
+        if self._ready and (self._local.prepared != wanted.fingerprint
+                            or self.get_meta(alloc_sql.FINGERPRINT_KEY) != wanted.fingerprint and not self._shadowed(conn)):
+            self._prepare(conn)
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        allocation = self.allocation
+        alloc_sql.prepare(conn, allocation)
+        self._local.prepared = allocation.fingerprint
+
+    @staticmethod
+    def _shadowed(conn: sqlite3.Connection) -> bool:
+        return conn.execute("SELECT 1 FROM sqlite_temp_master WHERE name = 'dim_allocation'").fetchone() is not None
+
+    def mark_ready(self) -> None:
+        """The schema is current: prepare this thread's connection (and every later one) for reading figures."""
+        self._ready = True
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._prepare(conn)
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -85,20 +163,36 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: all of it lands, or none of it.
 
-        Before committing, the daily rollup is refreshed for every day whose
-        facts were inserted (found by id, which only grows) or deleted through
-        :meth:`delete_costs`, so readers never see the two disagree.
+        Before committing, new raw dimension tuples are allocated, the daily
+        rollup is refreshed for every day whose facts were inserted (found by
+        id, which only grows), deleted through :meth:`delete_costs` or marked
+        with :meth:`mark_dirty` (a slice whose coverage changed), and the
+        totals of every source touched are recounted, so readers never see
+        them disagree.
         """
         conn = self.conn
+        if self._ready and self._local.prepared is None:
+            self._prepare(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
             first_new_id = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'cost_daily'").fetchone()[0]
             self._local.dirty_days = None
+            self._local.touched_sources = set()
             yield conn
             inserted = conn.execute("SELECT MIN(day), MAX(day) FROM cost_daily WHERE id > ?", (first_new_id,)).fetchone()
-            self._mark_dirty(inserted[0], inserted[1])
-            if self._local.dirty_days is not None:
-                refresh_rollup(conn, *self._local.dirty_days)
+            self.mark_dirty(inserted[0], inserted[1])
+            if inserted[0] is not None:
+                self._local.touched_sources.update(
+                    row[0] for row in conn.execute("SELECT DISTINCT source FROM cost_daily WHERE id > ?", (first_new_id,)))
+            if self._ready and (self._local.dirty_days is not None or self._local.touched_sources):
+                allocation = self.allocation
+                if self.get_meta(alloc_sql.FINGERPRINT_KEY, conn=conn) != allocation.fingerprint:
+                    alloc_sql.reallocate(conn, allocation)  # another config wrote last: every day, this one's way
+                else:
+                    alloc_sql.allocate_new_dims(conn, allocation)
+                    if self._local.dirty_days is not None:
+                        alloc_sql.refresh_rollup(conn, *self._local.dirty_days)
+                alloc_sql.refresh_source_totals(conn, self._local.touched_sources, utc_now_iso())
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -106,8 +200,10 @@ class Store:
             conn.execute("COMMIT")
         finally:
             self._local.dirty_days = None
+            self._local.touched_sources = set()
 
-    def _mark_dirty(self, first: str | None, last: str | None) -> None:
+    def mark_dirty(self, first: str | None, last: str | None) -> None:
+        """Inside :meth:`transaction`: days ``first``..``last`` need their rollup recomputed (coverage changed)."""
         if first is None or last is None:
             return
         current = getattr(self._local, "dirty_days", None)
@@ -115,15 +211,21 @@ class Store:
             first, last = min(first, current[0]), max(last, current[1])
         self._local.dirty_days = (first, last)
 
+    _mark_dirty = mark_dirty
+
     def delete_costs(self, conn: sqlite3.Connection, where: str, params: Sequence[object] = ()) -> int:
         """Delete facts matching ``where`` (SQL, parameterised) inside a transaction, keeping the rollup in step."""
         span = conn.execute(f"SELECT MIN(day), MAX(day) FROM cost_daily WHERE {where}", params).fetchone()
-        self._mark_dirty(span[0], span[1])
+        self.mark_dirty(span[0], span[1])
+        if span[0] is not None:
+            touched = getattr(self._local, "touched_sources", None)
+            if touched is not None:
+                touched.update(row[0] for row in conn.execute(f"SELECT DISTINCT source FROM cost_daily WHERE {where}", params))
         return conn.execute(f"DELETE FROM cost_daily WHERE {where}", params).rowcount
 
     # -- meta --------------------------------------------------------------
-    def get_meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    def get_meta(self, key: str, default: str | None = None, conn: sqlite3.Connection | None = None) -> str | None:
+        row = (conn or self.conn).execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str, conn: sqlite3.Connection | None = None) -> None:
@@ -139,9 +241,31 @@ class Store:
     # -- writes ------------------------------------------------------------
     @staticmethod
     def insert_costs(conn: sqlite3.Connection, rows: Iterable[CostRow | Sequence[object]]) -> int:
-        """Insert cost rows inside the caller's transaction; returns how many."""
-        cursor = conn.executemany(_INSERT_COST, (astuple(row) if isinstance(row, CostRow) else row for row in rows))
-        return cursor.rowcount
+        """Insert cost rows inside the caller's transaction; returns how many.
+
+        A row is a :class:`CostRow` or a sequence of its fields in order (trailing
+        fields may be left out). Each row's raw allocation inputs are interned in ``dims``.
+        """
+        interner = alloc_sql.DimInterner(conn)
+        ids, id_of = interner.ids, interner.id_of
+        dim_key = itemgetter(*_DIM_INDEXES)
+        stored = itemgetter(*_STORED_INDEXES)
+        width = len(COST_FIELDS)
+        written = 0
+        chunk: list[tuple] = []
+        for row in rows:
+            values = _ROW_VALUES(row) if isinstance(row, CostRow) else tuple(row)
+            if len(values) < width:
+                values = values + _FIELD_DEFAULTS[len(values):]
+            key = dim_key(values)
+            dim_id = ids.get(key) or id_of(key)
+            chunk.append((*stored(values), dim_id))
+            if len(chunk) >= _INSERT_CHUNK:
+                written += conn.executemany(_INSERT_COST, chunk).rowcount
+                chunk = []
+        if chunk:
+            written += conn.executemany(_INSERT_COST, chunk).rowcount
+        return written
 
     def start_run(self, kind: str, detail: dict | None = None) -> int:
         """Record that a run began (outside the run's own transaction, so a failed run is still logged)."""
@@ -186,15 +310,7 @@ class Store:
         return self.conn.execute("SELECT EXISTS (SELECT 1 FROM cost_daily)").fetchone()[0] == 1
 
 
-def refresh_rollup(conn: sqlite3.Connection, first_day: str, last_day: str) -> None:
-    """Recompute the rollup for days ``first_day``..``last_day`` from the facts."""
-    conn.execute("DELETE FROM cost_rollup WHERE day >= ? AND day <= ?", (first_day, last_day))
-    conn.execute(
-        "INSERT INTO cost_rollup SELECT day, category, environment, service, charge_type, SUM(amortized), SUM(billed), "
-        "MAX(estimated), COUNT(*) FROM cost_daily WHERE day >= ? AND day <= ? "
-        "GROUP BY day, category, environment, service, charge_type",
-        (first_day, last_day),
-    )
+refresh_rollup = alloc_sql.refresh_rollup  # kept importable from here
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -239,6 +355,7 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     try:
         store.conn.execute("PRAGMA journal_mode = WAL")
         _migrate(store)
+        store.mark_ready()
     except sqlite3.DatabaseError as error:
         store.close()
         raise CacheError(f"cannot open cache {path}: {error}") from None

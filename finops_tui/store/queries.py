@@ -1,8 +1,10 @@
 """The SQL aggregates the analytics need. Parameterised; never the whole table.
 
 Pane queries read ``cost_rollup`` (one row per day x category x environment x
-service x charge type, kept in step by ``Store.transaction``); only the
-usage-type drill-down and untagged resources read the facts, through indexes.
+service x charge type of the rows that count, allocated under the current
+config, kept in step by ``Store.transaction``); only the usage-type drill-down
+and untagged resources read the facts, through the ``counted_costs`` view
+(facts with their allocation, without the rows source precedence sets aside).
 """
 
 from __future__ import annotations
@@ -92,7 +94,7 @@ def usage_types_of_service(
 ) -> list[tuple[str, float]]:
     extra, params = flt.where()
     sql = (
-        f"SELECT usage_type, SUM({flt.column}) AS spend FROM cost_daily WHERE category = ? AND service = ? "
+        f"SELECT usage_type, SUM({flt.column}) AS spend FROM counted_costs WHERE category = ? AND service = ? "
         f"AND day >= ? AND day <= ?{extra} GROUP BY usage_type ORDER BY spend DESC LIMIT ?"
     )
     return conn.execute(sql, [category, service, first.isoformat(), last.isoformat(), *params, limit]).fetchall()
@@ -141,7 +143,7 @@ def untagged_spend(conn: sqlite3.Connection, flt: CostFilter, first: date, last:
     credit = " AND charge_type NOT IN ('credit', 'refund')" if flt.exclude_credits else ""
     sql = (
         f"SELECT CASE WHEN resource_id != '' THEN resource_id ELSE 'service:' || service END AS what, "
-        f"MAX(service), SUM({column}) AS spend FROM cost_daily "
+        f"MAX(service), SUM({column}) AS spend FROM counted_costs "
         f"WHERE environment = 'unallocated' AND day >= ? AND day <= ?{credit} "
         "GROUP BY what HAVING spend > 0 ORDER BY spend DESC LIMIT ?"
     )

@@ -1,4 +1,39 @@
-"""Schema and forward migrations. ``meta.schema_version`` says which have run."""
+"""Schema and forward migrations. ``meta.schema_version`` says which have run.
+
+Cost facts (from migration 3 on)
+--------------------------------
+``cost_daily`` holds one row per day x raw dimensions x charge type x source, as
+the source reported it. Category and environment are NOT stored per row: they
+are derived from the current config (``finops_tui.allocation``) through the
+small ``dims`` table (the distinct allocation inputs, ``dim_id``) and its
+mapping ``dim_allocation(dim_id, category, environment)``, recomputed whenever
+the config's allocation fingerprint differs from ``meta.allocation.fingerprint``.
+``cost_rollup`` (the panes' table) holds only the rows that count, allocated.
+
+Read facts through the per-connection TEMP view ``counted_costs``: every
+``cost_daily`` column plus ``category`` and ``environment``, without the rows
+source precedence sets aside (``finops_tui.store.allocation``).
+
+``charge_type`` values (every source maps onto these):
+- ``usage``       usage-based spend (FOCUS ChargeFrequency Usage-Based; CE usage and
+                  covered/discounted usage). Run-rates, forecasts and spikes use only this.
+- ``recurring``   recurring charges (FOCUS ChargeFrequency Recurring: monthly
+                  reservation/Savings Plans fees, subscriptions; CE recurring fees)
+- ``purchase``    one-time purchases (FOCUS Purchase One-Time; CE upfront fees)
+- ``fee``         other one-time fees (FOCUS Usage One-Time; CE support fees, other record types)
+- ``tax``         taxes
+- ``credit``      credits and discounts (negative)
+- ``refund``      refunds (negative; a negative FOCUS Adjustment)
+- ``adjustment``  positive adjustments
+Everything except ``usage`` is counted once, on the day it is booked.
+``credit`` and ``refund`` are what ``exclude_credits`` leaves out.
+
+Sources: ``sources`` has one row per source (``ce``, ``demo``, ``focus:<sha256>``,
+later ``athena:...``) with its totals; a billing export covers
+``source_slices`` (provider x billing account x billing period) and the
+accounts of each slice (``slice_accounts``). Fact rows of an export carry their
+``slice_id``; loading a slice again replaces it.
+"""
 
 from __future__ import annotations
 
@@ -104,6 +139,94 @@ MIGRATIONS: list[str] = [
         message TEXT NOT NULL DEFAULT '',
         checked_at TEXT NOT NULL
     );
+    """,
+    # 3: raw dimensions, allocation from the config at read time, sources and their slices.
+    """
+    DROP INDEX IF EXISTS cost_daily_drill;
+    DROP INDEX IF EXISTS cost_daily_unallocated;
+    ALTER TABLE cost_daily RENAME COLUMN category TO cost_category;
+    ALTER TABLE cost_daily RENAME COLUMN environment TO env_tag;
+    -- Until 3 these held the allocation made at import; from now on the config decides.
+    UPDATE cost_daily SET cost_category = '';
+    ALTER TABLE cost_daily ADD COLUMN service_category TEXT NOT NULL DEFAULT '';
+    ALTER TABLE cost_daily ADD COLUMN instance_type TEXT NOT NULL DEFAULT '';
+    ALTER TABLE cost_daily ADD COLUMN region TEXT NOT NULL DEFAULT '';
+    ALTER TABLE cost_daily ADD COLUMN resource_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE cost_daily ADD COLUMN pricing_category TEXT NOT NULL DEFAULT '';  -- FOCUS PricingCategory / CE PURCHASE_TYPE
+    ALTER TABLE cost_daily ADD COLUMN usage_quantity REAL NOT NULL DEFAULT 0;     -- FOCUS ConsumedQuantity / CE UsageQuantity
+    ALTER TABLE cost_daily ADD COLUMN usage_unit TEXT NOT NULL DEFAULT '';
+    ALTER TABLE cost_daily ADD COLUMN slice_id INTEGER;                            -- NULL: not from a billing export
+    ALTER TABLE cost_daily ADD COLUMN dim_id INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE dims (
+        dim_id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        service TEXT NOT NULL,
+        usage_type TEXT NOT NULL,
+        service_category TEXT NOT NULL,
+        instance_type TEXT NOT NULL,
+        env_tag TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        resource_name TEXT NOT NULL,
+        cost_category TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        UNIQUE (account, service, usage_type, service_category, instance_type, env_tag, resource_id, resource_name,
+                cost_category, tags)
+    );
+    CREATE TABLE dim_allocation (
+        dim_id INTEGER PRIMARY KEY,
+        category TEXT NOT NULL,
+        environment TEXT NOT NULL
+    );
+    INSERT INTO dims (account, service, usage_type, service_category, instance_type, env_tag, resource_id, resource_name,
+                      cost_category, tags)
+        SELECT DISTINCT account, service, usage_type, '', '', env_tag, resource_id, '', '', '' FROM cost_daily;
+    UPDATE cost_daily SET dim_id = (SELECT d.dim_id FROM dims d WHERE d.account = cost_daily.account
+        AND d.service = cost_daily.service AND d.usage_type = cost_daily.usage_type AND d.service_category = ''
+        AND d.instance_type = '' AND d.env_tag = cost_daily.env_tag AND d.resource_id = cost_daily.resource_id
+        AND d.resource_name = '' AND d.cost_category = '' AND d.tags = '');
+    CREATE INDEX cost_daily_service ON cost_daily (service, day);
+    CREATE INDEX cost_daily_account ON cost_daily (account, day);
+    CREATE INDEX cost_daily_dim ON cost_daily (dim_id, day);
+    CREATE INDEX cost_daily_slice ON cost_daily (slice_id) WHERE slice_id IS NOT NULL;
+    CREATE TABLE sources (
+        id TEXT PRIMARY KEY,                -- ce | demo | focus:<sha256> | athena:... | test ...
+        kind TEXT NOT NULL,                 -- ce | focus | demo | athena | other
+        label TEXT NOT NULL DEFAULT '',     -- the file it came from, for people
+        loaded_at TEXT NOT NULL,
+        loaded_seq INTEGER NOT NULL DEFAULT 0,  -- import order
+        rows INTEGER NOT NULL DEFAULT 0,
+        amortized REAL NOT NULL DEFAULT 0,
+        billed REAL NOT NULL DEFAULT 0,
+        first_day TEXT,
+        last_day TEXT,
+        accounts TEXT NOT NULL DEFAULT '[]',    -- JSON list
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE source_slices (
+        slice_id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+        provider TEXT NOT NULL,
+        billing_account TEXT NOT NULL,
+        period_start TEXT NOT NULL,         -- YYYY-MM-DD, first day of the billing period
+        period_end TEXT NOT NULL,           -- YYYY-MM-DD, exclusive
+        first_day TEXT,
+        last_day TEXT,                      -- the last day the export has reached: it covers period_start..last_day
+        data_through TEXT NOT NULL DEFAULT '',  -- the export's own timestamp: its latest ChargePeriodEnd (UTC ISO)
+        UNIQUE (provider, billing_account, period_start)
+    );
+    CREATE TABLE slice_accounts (
+        slice_id INTEGER NOT NULL REFERENCES source_slices (slice_id) ON DELETE CASCADE,
+        account TEXT NOT NULL,
+        PRIMARY KEY (slice_id, account)
+    ) WITHOUT ROWID;
+    CREATE INDEX slice_accounts_account ON slice_accounts (account);
+    INSERT INTO sources (id, kind, loaded_at, rows, amortized, billed, first_day, last_day)
+        SELECT source, CASE WHEN source LIKE 'focus:%' THEN 'focus' WHEN source IN ('ce', 'demo') THEN source ELSE 'other' END,
+               strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), COUNT(*), SUM(amortized), SUM(billed), MIN(day), MAX(day)
+        FROM cost_daily GROUP BY source;
+    UPDATE sources SET accounts = (SELECT json_group_array(account) FROM (SELECT DISTINCT account FROM cost_daily
+        WHERE cost_daily.source = sources.id AND account != '' ORDER BY account));
+    DELETE FROM cost_rollup;  -- rebuilt from the config on first open (meta allocation.fingerprint is unset)
     """,
 ]
 

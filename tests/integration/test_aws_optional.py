@@ -48,7 +48,7 @@ def test_aws_cost_category_gives_the_category(moto: MotoServer, tmp_path: Path) 
 
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(cache) as conn:
-        rows = conn.execute("SELECT category, environment, service, ROUND(SUM(amortized), 2) FROM cost_daily "
+        rows = conn.execute("SELECT category, environment, service, ROUND(SUM(amortized), 2) FROM cost_daily JOIN dim_allocation USING (dim_id) "
                             "GROUP BY 1, 2, 3 ORDER BY 1, 3").fetchall()
     assert rows == [
         ("AI/ML", "production", "Amazon Elastic Compute Cloud - Compute", 20.0),

@@ -35,7 +35,7 @@ def expected_sums(path: Path) -> dict[str, dict[str, Decimal]]:
 def cache_sums(cache: Path) -> dict[str, dict[str, Decimal]]:
     conn = sqlite3.connect(cache)
     try:
-        rows = conn.execute("SELECT environment, SUM(billed), SUM(amortized) FROM cost_daily GROUP BY environment").fetchall()
+        rows = conn.execute("SELECT environment, SUM(billed), SUM(amortized) FROM cost_daily JOIN dim_allocation USING (dim_id) GROUP BY environment").fetchall()
     finally:
         conn.close()
     sums = {env: {"billed": Decimal(str(b)), "amortized": Decimal(str(a))} for env, b, a in rows}
@@ -108,17 +108,27 @@ def test_importing_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
     assert_reconciles(cache, sample)
 
 
-def test_both_samples_in_one_run_and_the_import_is_logged(tmp_path: Path) -> None:
+def test_two_files_of_one_slice_in_one_run_are_refused_naming_both(tmp_path: Path) -> None:
     cache = tmp_path / "c.db"
-    result = run_cli("--cache", str(cache), "import-focus", *(str(DATA / n) for n in SAMPLES))
+    first, second = (DATA / n for n in SAMPLES)  # both: AWS, billing accounts ...01 and ...02, May 2026
+    result = run_cli("--cache", str(cache), "import-focus", str(first), str(second))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert str(first) in result.stderr and str(second) in result.stderr and "2026-05" in result.stderr
+    conn = sqlite3.connect(cache)
+    assert conn.execute("SELECT COUNT(*) FROM cost_daily").fetchone()[0] == 0
+    conn.close()
+
+
+def test_an_import_is_logged(tmp_path: Path) -> None:
+    cache = tmp_path / "c.db"
+    result = run_cli("--cache", str(cache), "import-focus", str(DATA / SAMPLES[0]))
     assert result.returncode == 0, result.stderr
     conn = sqlite3.connect(cache)
     runs = conn.execute("SELECT kind, status, rows_written FROM sync_runs").fetchall()
-    sources = conn.execute("SELECT COUNT(DISTINCT source) FROM cost_daily").fetchone()[0]
     written = conn.execute("SELECT COUNT(*) FROM cost_daily").fetchone()[0]
     conn.close()
     assert runs == [("import", "ok", written)]
-    assert sources == 2
 
 
 def test_malformed_row_stops_with_file_and_line_and_leaves_the_cache(tmp_path: Path) -> None:

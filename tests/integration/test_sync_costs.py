@@ -46,7 +46,7 @@ def queue_first_run(moto: MotoServer) -> None:
 
 def by_day_category_environment(cache: Path) -> dict[tuple[str, str, str], float]:
     with sqlite3.connect(cache) as conn:
-        rows = conn.execute("SELECT day, category, environment, ROUND(SUM(amortized), 2) FROM cost_daily "
+        rows = conn.execute("SELECT day, category, environment, ROUND(SUM(amortized), 2) FROM cost_daily JOIN dim_allocation USING (dim_id) "
                             "WHERE source = 'ce' GROUP BY 1, 2, 3").fetchall()
     return {(day, category, environment): amount for day, category, environment, amount in rows}
 
@@ -76,7 +76,7 @@ def test_first_sync_backfills_pages_and_allocates_every_dollar(moto: MotoServer,
     with sqlite3.connect(cache) as conn:
         billed = conn.execute("SELECT ROUND(SUM(billed), 2) FROM cost_daily WHERE day = '2026-11-24'").fetchone()[0]
         estimated = conn.execute("SELECT DISTINCT day FROM cost_daily WHERE estimated = 1").fetchall()
-        accounts = dict(conn.execute("SELECT environment, GROUP_CONCAT(DISTINCT account) FROM cost_daily GROUP BY 1").fetchall())
+        accounts = dict(conn.execute("SELECT environment, GROUP_CONCAT(DISTINCT account) FROM cost_daily JOIN dim_allocation USING (dim_id) GROUP BY 1").fetchall())
     assert billed == 100.0  # both metrics from one call: 90 + 10
     assert estimated == [("2026-11-25",)]
     assert accounts["staging"] == STAGING_ACCOUNT and accounts["production"] == PROD_ACCOUNT

@@ -28,7 +28,7 @@ def queue_one_day(moto: MotoServer, amount: float) -> None:
 
 def snapshot_of(cache: Path) -> tuple[list[tuple], list[tuple]]:
     with sqlite3.connect(cache) as conn:
-        costs = conn.execute("SELECT day, category, environment, amortized, source FROM cost_daily ORDER BY 1, 2, 3").fetchall()
+        costs = conn.execute("SELECT day, category, environment, amortized, source FROM cost_daily JOIN dim_allocation USING (dim_id) ORDER BY 1, 2, 3").fetchall()
         meta = conn.execute("SELECT key, value FROM meta ORDER BY key").fetchall()
     return costs, meta
 

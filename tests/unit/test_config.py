@@ -23,7 +23,7 @@ def test_defaults_are_the_framework_numbers() -> None:
     assert s.environments.tag_key == "Environment"
     assert s.environments.aliases["production"] == ["prod", "prd"]
     assert s.environments.aliases["rnd"] == ["r&d", "research", "experiment", "experiments"]
-    assert [r.category for r in s.categories.rules][:2] == ["AI/ML", "AI/ML"]
+    assert [r.category for r in s.categories.rules][:3] == ["Networking", "AI/ML", "AI/ML"]  # data transfer first
     assert s.budget.for_environment("production") == 0.70 * s.budget.monthly_total
     assert s.refresh.interval_seconds == 30
     assert s.sync.daily_request_cap > 0

@@ -19,7 +19,7 @@ def _figures(path: Path) -> str:
     conn = sqlite3.connect(path)
     rows = conn.execute(
         "SELECT day, account, service, usage_type, category, environment, resource_id, amortized, billed, charge_type, estimated "
-        "FROM cost_daily ORDER BY id"
+        "FROM cost_daily JOIN dim_allocation USING (dim_id) ORDER BY id"
     ).fetchall()
     leads = conn.execute("SELECT * FROM leads ORDER BY day").fetchall()
     waste = conn.execute("SELECT resource_id, kind, monthly_cost FROM waste_items ORDER BY resource_id").fetchall()
@@ -42,9 +42,9 @@ def test_demo_is_a_believable_company(demo_cache: Path) -> None:
     first, last = conn.execute("SELECT MIN(day), MAX(day) FROM cost_daily").fetchone()
     assert date.fromisoformat(first) <= DEMO_TODAY - timedelta(days=395)
     assert last == DEMO_TODAY.isoformat()
-    categories = {row[0] for row in conn.execute("SELECT DISTINCT category FROM cost_daily")}
+    categories = {row[0] for row in conn.execute("SELECT DISTINCT category FROM cost_daily JOIN dim_allocation USING (dim_id)")}
     assert set(CATEGORIES[:5]) <= categories
-    environments = {row[0] for row in conn.execute("SELECT DISTINCT environment FROM cost_daily")}
+    environments = {row[0] for row in conn.execute("SELECT DISTINCT environment FROM cost_daily JOIN dim_allocation USING (dim_id)")}
     assert environments == {"production", "staging", "development", "rnd", "unallocated"}
     services = " ".join(row[0] + " " + row[1] for row in conn.execute("SELECT DISTINCT service, usage_type FROM cost_daily"))
     for needle in ("Kubernetes", "BoxUsage:g5", "Lambda", "Relational Database", "ElastiCache", "SageMaker",
@@ -74,7 +74,7 @@ def test_demo_command_writes_and_refuses_to_overwrite_real_data(tmp_path: Path) 
     assert "40 days to 2026-11-26" in result.stdout
     real = tmp_path / "real.db"
     store = open_store(real)
-    store.conn.execute("INSERT INTO cost_daily (day, category, environment, amortized, billed, source) VALUES ('2026-11-01','Compute','production',1,1,'ce')")
+    store.conn.execute("INSERT INTO cost_daily (day, cost_category, env_tag, amortized, billed, source) VALUES ('2026-11-01','','production',1,1,'ce')")
     store.close()
     result = run_cli("demo", "--cache", str(real))
     assert result.returncode == 1

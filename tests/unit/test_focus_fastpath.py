@@ -35,7 +35,7 @@ def daily_rows(cache: Path) -> list[tuple]:
     store = open_store(cache)
     return store.conn.execute(
         "SELECT day, account, service, usage_type, category, environment, resource_id, charge_type, "
-        "ROUND(amortized, 6), ROUND(billed, 6) FROM cost_daily ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+        "ROUND(amortized, 6), ROUND(billed, 6) FROM cost_daily JOIN dim_allocation USING (dim_id) ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
     ).fetchall()
 
 

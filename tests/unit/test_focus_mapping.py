@@ -41,7 +41,7 @@ def imported(tmp_path: Path, rows: list[list[str]], settings: Settings | None = 
     import_focus(store, settings or Settings(), [write_csv(tmp_path / "f.csv", rows)])
     return store.conn.execute(
         "SELECT day, account, service, usage_type, category, environment, resource_id, charge_type, "
-        "ROUND(amortized, 6), ROUND(billed, 6), source LIKE 'focus:%' FROM cost_daily ORDER BY day, charge_type, resource_id"
+        "ROUND(amortized, 6), ROUND(billed, 6), source LIKE 'focus:%' FROM cost_daily JOIN dim_allocation USING (dim_id) ORDER BY day, charge_type, resource_id"
     ).fetchall()
 
 

@@ -27,7 +27,7 @@ def test_new_cache_has_schema_wal_and_tables(tmp_path: Path) -> None:
     tables = set(store.db.table_names())
     assert {"cost_daily", "leads", "waste_items", "sync_runs", "alert_events", "meta"} <= tables
     indexes = {row[1] for row in store.conn.execute("PRAGMA index_list(cost_daily)")}
-    assert {"cost_daily_day", "cost_daily_drill"} <= indexes
+    assert {"cost_daily_day", "cost_daily_service", "cost_daily_dim"} <= indexes
 
 
 def test_older_schema_is_migrated_forward_keeping_data(tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_missing_cache_without_create_says_how_to_fill_it(tmp_path: Path) -> Non
 
 def _rollup_matches_facts(store) -> bool:
     facts = store.conn.execute(
-        "SELECT day, category, environment, service, charge_type, ROUND(SUM(amortized), 6), ROUND(SUM(billed), 6) FROM cost_daily "
+        "SELECT day, category, environment, service, charge_type, ROUND(SUM(amortized), 6), ROUND(SUM(billed), 6) FROM cost_daily JOIN dim_allocation USING (dim_id) "
         "GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
     ).fetchall()
     rollup = store.conn.execute(
