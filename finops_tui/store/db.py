@@ -82,8 +82,9 @@ _STORED_INDEXES = tuple(_I[name] for name in _STORED)
 _INSERT_CHUNK = 50_000
 
 
-def utc_now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+def utc_now_iso(now: datetime | None = None) -> str:
+    """An ISO-8601 UTC stamp of ``now`` (the command's clock); the real time only where no clock is passed yet."""
+    return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 class Store:
@@ -267,11 +268,14 @@ class Store:
             written += conn.executemany(_INSERT_COST, chunk).rowcount
         return written
 
-    def start_run(self, kind: str, detail: dict | None = None) -> int:
-        """Record that a run began (outside the run's own transaction, so a failed run is still logged)."""
+    def start_run(self, kind: str, detail: dict | None = None, *, now: datetime | None = None) -> int:
+        """Record that a run began (outside the run's own transaction, so a failed run is still logged).
+
+        ``now`` is the command's clock: a run under ``--today`` is stamped on that day.
+        """
         cursor = self.conn.execute(
             "INSERT INTO sync_runs (kind, started_at, status, detail) VALUES (?, ?, 'running', ?)",
-            (kind, utc_now_iso(), json.dumps(detail or {})),
+            (kind, utc_now_iso(now), json.dumps(detail or {})),
         )
         return int(cursor.lastrowid)
 
@@ -286,8 +290,9 @@ class Store:
         rows_written: int = 0,
         detail: dict | None = None,
         conn: sqlite3.Connection | None = None,
+        now: datetime | None = None,
     ) -> None:
-        params: list[object] = [utc_now_iso(), status, error, request_count, ce_request_count, rows_written]
+        params: list[object] = [utc_now_iso(now), status, error, request_count, ce_request_count, rows_written]
         sql = "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, request_count = ?, ce_request_count = ?, rows_written = ?"
         if detail is not None:
             sql += ", detail = ?"
