@@ -98,7 +98,7 @@ def _next_month(day: str) -> str:
 
 
 def _utc_moment(value: Any) -> str:
-    """A ChargePeriodEnd as comparable UTC ISO text ('' when unreadable)."""
+    """A ChargePeriodStart as comparable UTC ISO text ('' when unreadable)."""
     if isinstance(value, datetime):
         moment = value
     else:
@@ -128,12 +128,12 @@ def _slices_of(focus: FocusFile) -> tuple[dict[tuple, _Slice], dict[tuple[int, s
         else:
             found.accounts.add(account)
             found.first_day, found.last_day = min(found.first_day, day), max(found.last_day, day)
-    for ref_index, end_raw in focus.ends:
+    for ref_index, start_raw in focus.starts:
         ref = focus.slice_refs[ref_index]
         if not ref.period_start:
             continue  # no billing period in the file: import order decides
         found = slices.get((ref.provider, ref.billing_account, ref.period_start))
-        moment = _utc_moment(end_raw) if end_raw else ""
+        moment = _utc_moment(start_raw) if start_raw else ""
         if found is not None and moment > found.data_through:
             found.data_through = moment
     return slices, key_of
@@ -145,7 +145,7 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
 
     Each file replaces the (provider, billing account, billing period) slices it
     covers. A file already imported is skipped; an older export of a slice than
-    the one loaded (by its latest ChargePeriodEnd) is refused unless ``force``;
+    the one loaded (by the latest ChargePeriodStart it holds) is refused unless ``force``;
     two files of one command covering the same slice are refused.
     """
     files = [Path(p) for p in paths]

@@ -212,6 +212,7 @@ class Fetched:
 def _fetch(aws: Any, settings: Settings, clock: Clock, window: SyncWindow, optional_due: list[str]) -> Fetched:
     from finops_tui.sources.aws import CE_REGION, classify, get_cost_and_usage_pages, optional_call, translate
     from finops_tui.sources.aws_costs import CostAssembler, plan_queries
+    from finops_tui.sources.ce_answers import check_pages
     from finops_tui.sources.aws_optional import fetch_optional
     from finops_tui.sources.aws_scan import WasteScanner, fetch_leads
 
@@ -220,9 +221,11 @@ def _fetch(aws: Any, settings: Settings, clock: Clock, window: SyncWindow, optio
     pages: dict[str, int] = {}
     for query in plan_queries(settings):
         try:
-            answer = get_cost_and_usage_pages(ce, query.request(window.start, window.end))
+            answer = get_cost_and_usage_pages(ce, query.request(window.start, window.end), name=query.name)
         except Exception as error:  # noqa: BLE001 - translated into one line
             raise translate(error, aws.profile, "ce:GetCostAndUsage") from None
+        # Before anything is deleted or written: every field present and sane, every day of the window answered.
+        check_pages(query.name, len(query.group_by), answer, window.start, window.end, settings.currency)
         pages[query.name] = len(answer)
         assembler.add_pages(query, answer)
     cost_rows = assembler.rows()

@@ -15,9 +15,14 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
         "import-focus", help="import FOCUS 1.0-1.3 cost exports (CSV, .csv.gz, Parquet)",
         description="Import FOCUS 1.0-1.3 cost exports (CSV, gzipped CSV, or Parquet with pyarrow) into the cache, "
         "summed per UTC day. All files land in one transaction; a malformed row stops the import with file:line "
-        "and leaves the cache as it was. A file already imported is skipped.",
+        "and leaves the cache as it was. A file already imported is skipped. An export covers (provider, billing "
+        "account, billing period) slices: importing a newer export of a slice replaces the one loaded (the "
+        "revised files of an open month never add up); an older one is refused unless --force; two files of one "
+        "slice in one command are refused. A file billed in another currency than `currency` is refused.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="FOCUS export(s)")
+    parser.add_argument("--force", action="store_true",
+                        help="load an export even when it is older than the one loaded for the same slice")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     add_alerts_option(parser)
     parser.set_defaults(handler=run)
@@ -35,7 +40,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         check_readable(Path(name))
 
     show_progress = not args.quiet and sys.stderr.isatty()
-    results = import_focus(ctx.store(), ctx.settings, args.files, _progress if show_progress else None)
+    results = import_focus(ctx.store(), ctx.settings, args.files, _progress if show_progress else None, force=args.force)
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
     for result in results:
@@ -45,6 +50,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             span = f"{result.first_day} to {result.last_day}" if result.first_day else "no days"
             print(f"{result.path}: {result.source_rows:,} rows -> {result.rows_written:,} daily rows, {span}, "
                   f"billed ${result.billed:,.2f}, amortized ${result.amortized:,.2f}")
+            for replaced in result.replaced:
+                print(f"  replaced {replaced}")
     if any(not result.skipped for result in results):
         deliver_alerts(args, ctx)
     return 0

@@ -34,13 +34,23 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         else:
             print(f"UNKNOWN: {message} (run `finops-tui sync`, `finops-tui import-focus` or `finops-tui demo` first)")
         return 3
+    from finops_tui.commands.sources_cmd import overlap_reason, sources_json
+    from finops_tui.store.sources import list_sources
+
     store = ctx.store(create=False)
     snapshot = build_snapshot(store, ctx.settings, ctx.clock.today, environment=args.environment, now=ctx.clock.now())
     health = assess(snapshot)
+    sources = list_sources(store.conn, ctx.settings.sources.precedence)
+    overlap = overlap_reason(sources, ctx.settings.metric)  # informs; the exit code is the budget's
     if args.json:
         data = snapshot.to_json()
-        data["status"] = {"code": health.code, "state": health.name, "reasons": list(health.reasons)}
+        data.setdefault("currency", ctx.settings.currency)
+        data["sources"] = sources_json(sources)
+        data["status"] = {"code": health.code, "state": health.name,
+                          "reasons": list(health.reasons) + ([overlap] if overlap else [])}
         print(json.dumps(data, indent=2))
     else:
         print(render_status_text(snapshot, health), end="")
+        if overlap:
+            print(overlap)
     return health.code

@@ -195,23 +195,27 @@ def translate(error: BaseException, profile: str | None, operation: str = "") ->
 # -- Cost Explorer -------------------------------------------------------------------------------
 
 
-def get_cost_and_usage_pages(ce: Any, request: dict[str, Any], *, max_restarts: int = 2) -> list[dict[str, Any]]:
+def get_cost_and_usage_pages(ce: Any, request: dict[str, Any], *, max_restarts: int = 2, name: str = "") -> list[dict[str, Any]]:
     """Every page of one GetCostAndUsage query. There is no boto3 paginator: loop on NextPageToken.
 
     ``RequestChangedException`` (the data changed between pages) restarts paging from the first page;
-    pages are returned together only after a clean pass, so a restart never mixes two versions.
+    pages are returned together only after a clean pass, so a restart never mixes two versions. A token
+    that repeats, or paging past ``ce_answers.MAX_PAGES``, stops the run (before the daily cap is spent).
     """
     import botocore.exceptions
+
+    from finops_tui.sources.ce_answers import next_token
 
     for _attempt in range(max_restarts + 1):
         pages: list[dict[str, Any]] = []
         token: str | None = None
+        seen_tokens: set[str] = set()
         try:
             while True:
                 kwargs = dict(request, NextPageToken=token) if token else request
                 page = ce.get_cost_and_usage(**kwargs)
                 pages.append(page)
-                token = page.get("NextPageToken")
+                token = next_token(name or "GetCostAndUsage", len(pages), page, seen_tokens)
                 if not token:
                     return pages
         except botocore.exceptions.ClientError as error:

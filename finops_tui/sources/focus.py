@@ -25,7 +25,7 @@ and environment are derived from the config when figures are read
   environment tag's raw value is kept too;
 - slice: (``ProviderName``, ``BillingAccountId``, ``BillingPeriodStart``), else the
   calendar month of the charge; the export's own timestamp for a slice is the
-  latest ``ChargePeriodEnd`` it holds;
+  latest ``ChargePeriodStart`` it holds (a revised export reaches further);
 - ``BillingCurrency`` must be the cache's ``currency``.
 """
 
@@ -51,11 +51,11 @@ from finops_tui.errors import InputError
 from finops_tui.sources.focus_arrow import FastPathUnavailable, read_csv_fast
 
 REQUIRED = ("ChargePeriodStart", "BilledCost", "EffectiveCost", "ChargeCategory", "ServiceName")
-# The loops read: ChargePeriodStart, BilledCost, EffectiveCost, ConsumedQuantity, ChargePeriodEnd, then DIMENSIONS.
+# The loops read: ChargePeriodStart, BilledCost, EffectiveCost, ConsumedQuantity, then DIMENSIONS.
 DIMENSIONS = ("ChargeCategory", "ServiceName", "ServiceCategory", "SubAccountId", "ResourceId", "ResourceName", "Tags",
               "SkuPriceDetails", "x_UsageType", "SkuMeter", "ChargeFrequency", "PricingCategory", "RegionId", "ConsumedUnit",
               "BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ProviderName", "BillingCurrency")
-COLUMNS = ("ChargePeriodStart", "BilledCost", "EffectiveCost", "ConsumedQuantity", "ChargePeriodEnd") + DIMENSIONS
+COLUMNS = ("ChargePeriodStart", "BilledCost", "EffectiveCost", "ConsumedQuantity") + DIMENSIONS
 OPTIONAL = tuple(name for name in COLUMNS if name not in REQUIRED)
 CHARGE_TYPES = {"usage": "usage", "purchase": "purchase", "tax": "tax", "credit": "credit", "adjustment": "adjustment"}
 # Index of charge_type in a dims tuple (see FocusMapper.dims) and of the slice reference.
@@ -91,7 +91,7 @@ class FocusFile:
     source_rows: int = 0
     daily: dict[DailyKey, list[float]] = field(default_factory=dict)
     slice_refs: list[SliceRef] = field(default_factory=list)
-    ends: set[tuple[int, Any]] = field(default_factory=set)  # (slice reference, raw ChargePeriodEnd)
+    starts: set[tuple[int, Any]] = field(default_factory=set)  # (slice reference, raw ChargePeriodStart)
 
     @property
     def source(self) -> str:
@@ -276,10 +276,9 @@ def accumulate(target: FocusFile, mapper: FocusMapper, values: tuple) -> None:
     """Add one export row (values in ``COLUMNS`` order) to the day's sums (the general, slower path)."""
     billed = _money(values[1], "BilledCost")
     effective = _money(values[2], "EffectiveCost")
-    dims = mapper.dims(values[5:])
+    dims = mapper.dims(values[4:])
     _add(target.daily, mapper.day(values[0]), dims, billed, effective, _quantity(values[3]))
-    if values[4]:
-        target.ends.add((dims[SLICE_AT], values[4]))
+    target.starts.add((dims[SLICE_AT], values[0]))
 
 
 def _add(daily: dict[DailyKey, list[float]], day: str, dims: tuple, billed: float, effective: float,
@@ -348,10 +347,10 @@ def _read_csv(path: Path, result: FocusFile, mapper: FocusMapper, progress: Prog
             width = len(header)
             pad = any(name not in header for name in COLUMNS)
             # Columns the export lacks read a trailing '' appended to each row.
-            i_start, i_billed, i_effective, i_quantity, i_end, *rest_indexes = [
+            i_start, i_billed, i_effective, i_quantity, *rest_indexes = [
                 header.index(n) if n in header else width for n in COLUMNS]
             dimensions_of = itemgetter(*rest_indexes)
-            days, dims_cache, daily, ends = mapper.days_cache, mapper.dims_cache, result.daily, result.ends
+            days, dims_cache, daily, starts = mapper.days_cache, mapper.dims_cache, result.daily, result.starts
             every = PROGRESS_EVERY
             count = 0
             line = reader.line_num
@@ -379,7 +378,7 @@ def _read_csv(path: Path, result: FocusFile, mapper: FocusMapper, progress: Prog
                 rest = dimensions_of(row)
                 dims = dims_cache.get(rest) or mapper.dims(rest)
                 _add(daily, day, dims, billed, effective, _quantity(quantity) if quantity else 0.0)
-                ends.add((dims[SLICE_AT], row[i_end]))
+                starts.add((dims[SLICE_AT], start))
                 count += 1
                 if progress is not None and count % every == 0:
                     progress(str(path), count)

@@ -39,7 +39,7 @@ def read_csv_fast(path: Path, header: list[str], result: FocusFile, mapper: Focu
     if len(set(header)) != len(header):
         raise FastPathUnavailable("duplicate column names")
     source = gzip.open(path, "rb") if gzipped else path.open("rb")
-    daily, days, dims_cache, ends = result.daily, mapper.days_cache, mapper.dims_cache, result.ends
+    daily, days, dims_cache, seen_starts = result.daily, mapper.days_cache, mapper.dims_cache, result.starts
     count = 0
     try:
         reader = pacsv.open_csv(
@@ -52,9 +52,9 @@ def read_csv_fast(path: Path, header: list[str], result: FocusFile, mapper: Focu
         for batch in reader:
             blank = [""] * batch.num_rows
             columns = {name: batch.column(name).to_pylist() for name in present}
-            starts, billeds, effectives, quantities, period_ends, *rest_columns = (columns.get(name, blank) for name in COLUMNS)
-            for start, billed_text, effective_text, quantity, end, rest in zip(
-                    starts, billeds, effectives, quantities, period_ends, zip(*rest_columns), strict=True):
+            starts, billeds, effectives, quantities, *rest_columns = (columns.get(name, blank) for name in COLUMNS)
+            for start, billed_text, effective_text, quantity, rest in zip(
+                    starts, billeds, effectives, quantities, zip(*rest_columns), strict=True):
                 day = days.get(start) or mapper.day(start)
                 billed = float(billed_text)
                 effective = float(effective_text)
@@ -62,13 +62,13 @@ def read_csv_fast(path: Path, header: list[str], result: FocusFile, mapper: Focu
                     _money(billed_text, "BilledCost"), _money(effective_text, "EffectiveCost")
                 dims = dims_cache.get(rest) or mapper.dims(rest)
                 _add(daily, day, dims, billed, effective, _quantity(quantity) if quantity else 0.0)
-                ends.add((dims[SLICE_AT], end))
+                seen_starts.add((dims[SLICE_AT], start))
             count += batch.num_rows
             if progress is not None:
                 progress(str(path), count)
     except (_RowError, CurrencyError, ValueError, pa.ArrowException, OSError, EOFError) as error:
         result.daily.clear()
-        result.ends.clear()
+        result.starts.clear()
         raise FastPathUnavailable(str(error)) from None
     finally:
         source.close()

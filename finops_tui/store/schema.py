@@ -211,7 +211,7 @@ MIGRATIONS: list[str] = [
         period_end TEXT NOT NULL,           -- YYYY-MM-DD, exclusive
         first_day TEXT,
         last_day TEXT,                      -- the last day the export has reached: it covers period_start..last_day
-        data_through TEXT NOT NULL DEFAULT '',  -- the export's own timestamp: its latest ChargePeriodEnd (UTC ISO)
+        data_through TEXT NOT NULL DEFAULT '',  -- the export's own timestamp: its latest ChargePeriodStart (UTC ISO)
         UNIQUE (provider, billing_account, period_start)
     );
     CREATE TABLE slice_accounts (

@@ -5,6 +5,11 @@ each test through ``POST /moto-api/reset``. Cost Explorer answers are queued by
 POSTing ``{"results": [...]}`` to ``/moto-api/static/ce/cost-and-usage-results``:
 moto hands the next queued result to each new distinct request body (a request
 with a NextPageToken is a new body) and replays it for the same body.
+
+Real Cost Explorer answers every day of a DAILY window, with ``"Groups": []``
+on days without spend; queued results name only the days a test reasons about,
+so the middleware adds the empty days to the last page of each query
+(``FaultInjector.fill_ce_days``; a test of a short answer turns it off).
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ class FaultInjector:
         self.faults: list[Fault] = []
         self.operations: list[str] = []
         self.lock = threading.Lock()
+        self.fill_ce_days = True
+        self._ce_days: dict[str, set[str]] = {}  # query (request body without its page token) -> days answered
 
     @staticmethod
     def operation(environ: dict[str, Any], body: bytes) -> str:
@@ -72,7 +79,11 @@ class FaultInjector:
         if fault is not None and fault.hold is not None:
             fault.reached.set()
             fault.hold.wait(60)
+            if operation == "GetCostAndUsage" and self.fill_ce_days:
+                return self._filled(environ, body, start_response)
             return self.app(environ, start_response)
+        if fault is None and operation == "GetCostAndUsage" and self.fill_ce_days:
+            return self._filled(environ, body, start_response)
         if fault is not None:
             payload = json.dumps({"__type": fault.code, "message": f"injected {fault.code}"}).encode()
             if environ.get("HTTP_X_AMZ_TARGET") is None:
@@ -84,6 +95,46 @@ class FaultInjector:
                                                          ("Content-Length", str(len(payload)))])
             return [payload]
         return self.app(environ, start_response)
+
+
+    def _filled(self, environ: dict[str, Any], body: bytes, start_response: Any) -> Any:
+        """moto's answer, with the window's unanswered days added (empty) to a query's last page, as AWS does."""
+        from datetime import date, timedelta
+
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        raw = b"".join(self.app(environ, capture))
+        try:
+            request, answer = json.loads(body or b"{}"), json.loads(raw or b"{}")
+        except ValueError:
+            request, answer = {}, {}
+        if not captured["status"].startswith("200") or not isinstance(answer.get("ResultsByTime"), list):
+            start_response(captured["status"], captured["headers"])
+            return [raw]
+        query = json.dumps({k: v for k, v in request.items() if k != "NextPageToken"}, sort_keys=True)
+        with self.lock:
+            if "NextPageToken" not in request:
+                self._ce_days[query] = set()
+            days = self._ce_days.setdefault(query, set())
+            days.update(p.get("TimePeriod", {}).get("Start", "") for p in answer["ResultsByTime"] if isinstance(p, dict))
+            if not answer.get("NextPageToken"):
+                start = date.fromisoformat(request["TimePeriod"]["Start"])
+                end = date.fromisoformat(request["TimePeriod"]["End"])
+                for offset in range((end - start).days):
+                    day = start + timedelta(days=offset)
+                    if day.isoformat() not in days:
+                        answer["ResultsByTime"].append({"TimePeriod": {"Start": day.isoformat(),
+                                                                       "End": (day + timedelta(days=1)).isoformat()},
+                                                        "Total": {}, "Groups": [], "Estimated": False})
+                answer["ResultsByTime"].sort(key=lambda p: p.get("TimePeriod", {}).get("Start", ""))
+        payload = json.dumps(answer).encode()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        start_response(captured["status"], [*headers, ("Content-Length", str(len(payload)))])
+        return [payload]
 
 
 @dataclass
@@ -117,6 +168,8 @@ class MotoServer:
                 fault.hold.set()
         self.injector.faults.clear()
         self.injector.operations.clear()
+        self.injector.fill_ce_days = True
+        self.injector._ce_days.clear()
         self.post("/moto-api/reset")
 
 
