@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         check_readable(Path(name))
 
     show_progress = not args.quiet and sys.stderr.isatty()
-    results = import_focus(ctx.store(), ctx.settings, args.files, _progress if show_progress else None)
+    results = import_focus(ctx.store(), ctx.settings, args.files, _progress if show_progress else None, clock=ctx.clock)
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
     for result in results:

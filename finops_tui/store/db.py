@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,10 +45,6 @@ class CostRow:
 
 COST_COLUMNS = tuple(CostRow.__dataclass_fields__)
 _INSERT_COST = f"INSERT INTO cost_daily ({', '.join(COST_COLUMNS)}) VALUES ({', '.join('?' * len(COST_COLUMNS))})"
-
-
-def utc_now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 class Store:
@@ -115,6 +110,23 @@ class Store:
             first, last = min(first, current[0]), max(last, current[1])
         self._local.dirty_days = (first, last)
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same commit (a view never mixes two syncs).
+
+        Inside a transaction already open on this thread it just joins it.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
     def delete_costs(self, conn: sqlite3.Connection, where: str, params: Sequence[object] = ()) -> int:
         """Delete facts matching ``where`` (SQL, parameterised) inside a transaction, keeping the rollup in step."""
         span = conn.execute(f"SELECT MIN(day), MAX(day) FROM cost_daily WHERE {where}", params).fetchone()
@@ -143,11 +155,11 @@ class Store:
         cursor = conn.executemany(_INSERT_COST, (astuple(row) if isinstance(row, CostRow) else row for row in rows))
         return cursor.rowcount
 
-    def start_run(self, kind: str, detail: dict | None = None) -> int:
-        """Record that a run began (outside the run's own transaction, so a failed run is still logged)."""
+    def start_run(self, kind: str, detail: dict | None = None, *, at: str) -> int:
+        """Record that a run began at ``at`` (the command's ``Clock.now_iso()``), outside the run's own transaction."""
         cursor = self.conn.execute(
             "INSERT INTO sync_runs (kind, started_at, status, detail) VALUES (?, ?, 'running', ?)",
-            (kind, utc_now_iso(), json.dumps(detail or {})),
+            (kind, at, json.dumps(detail or {})),
         )
         return int(cursor.lastrowid)
 
@@ -162,21 +174,23 @@ class Store:
         rows_written: int = 0,
         detail: dict | None = None,
         conn: sqlite3.Connection | None = None,
+        at: str,
     ) -> None:
-        params: list[object] = [utc_now_iso(), status, error, request_count, ce_request_count, rows_written]
+        """Record how a run ended, at ``at`` (the command's ``Clock.now_iso()``)."""
+        params: list[object] = [at, status, error, request_count, ce_request_count, rows_written]
         sql = "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, request_count = ?, ce_request_count = ?, rows_written = ?"
         if detail is not None:
             sql += ", detail = ?"
             params.append(json.dumps(detail))
         (conn or self.conn).execute(sql + " WHERE id = ?", (*params, run_id))
 
-    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str) -> None:
+    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str, *, at: str) -> None:
         """Mark an alert event (e.g. ``spike:total:2026-11-20``) acknowledged: it is never sent again."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO alert_events (key, kind, scope, month, created_at, status) VALUES (?, ?, ?, ?, ?, 'acknowledged') "
                 "ON CONFLICT(key) DO UPDATE SET status = 'acknowledged'",
-                (key, kind, scope, month, utc_now_iso()),
+                (key, kind, scope, month, at),
             )
 
     def acknowledged_keys(self) -> set[str]:

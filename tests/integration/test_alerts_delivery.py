@@ -143,7 +143,7 @@ def test_a_delivery_that_times_out_is_retried(spike_cache: Store, slack: SlackSe
 
 
 def test_an_acknowledged_spike_is_never_sent(spike_cache: Store, slack: SlackServer) -> None:
-    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11")
+    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11", at="2026-11-11T12:00:00+00:00")
     result = run_alerts(spike_cache, slack_settings(slack), noon(NOV_11))
 
     assert (result.new, result.sent) == (0, 0)
@@ -155,7 +155,7 @@ def test_acknowledging_a_pending_spike_stops_its_retries(spike_cache: Store, sla
     settings = slack_settings(slack)
     slack.answer(500)
     run_alerts(spike_cache, settings, noon(NOV_11))
-    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11")
+    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11", at="2026-11-11T12:00:00+00:00")
 
     later = run_alerts(spike_cache, settings, noon(NOV_11).later(hours=1))
     assert (later.sent, later.pending) == (0, 0)
@@ -279,7 +279,10 @@ def test_only_the_highest_newly_crossed_level_is_sent(tmp_path: Path, slack: Sla
     assert "Hard limit: production (environment) at 125.0 % of its monthly budget" in text
     assert "manual intervention required" in text
     assert "$875.00" in text and "$700.00" in text
-    assert "Team Lead ($875.00/month)" not in text and "VP Engineering ($875.00/month)" in text
+    # Approval is on the projected overrun, not the month to date: forecast 875 + 87.50 x 20 remaining days
+    # = 2,625.00, minus the 700 budget = 1,925.00 -> VP Engineering.
+    assert "$875.00/month" not in text
+    assert "VP Engineering (projected overrun $1,925.00)" in text
 
 
 def test_a_higher_level_later_in_the_month_fires_but_a_lower_one_never_again(tmp_path: Path, slack: SlackServer) -> None:
@@ -334,7 +337,7 @@ def test_a_budget_alert_names_the_services_that_grew(tmp_path: Path, slack: Slac
     run_alerts(store, budget_settings(slack), noon(NOV_11))
 
     text = all_text(slack.posts[0].json)
-    assert "Amazon EC2: +$200.00 ($200.00 -&gt; $400.00, vs the same days last month)" in text
+    assert "Amazon EC2: +$200.00 ($200.00 -&gt; $400.00, vs the same complete days last month)" in text
     assert "Amazon EKS" not in text  # it shrank: not a driver
 
 

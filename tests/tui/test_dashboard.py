@@ -157,7 +157,7 @@ async def test_r_reloads_what_changed_in_the_cache(demo_store, app_for):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = app.loads
-        demo_store.acknowledge_alert(app.snapshot.spikes[0].key, "spike", "total", "2026-11")
+        demo_store.acknowledge_alert(app.snapshot.spikes[0].key, "spike", "total", "2026-11", at="2026-11-26T12:00:00+00:00")
         await pilot.press("r")
         await settle(pilot)
         assert app.loads == before + 1

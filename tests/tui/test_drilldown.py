@@ -63,7 +63,7 @@ async def test_refresh_under_a_drill_down_paints_the_dashboard_on_return(demo_st
         await pilot.press("1", "enter")
         await settle(pilot)
         spike = app.snapshot.spikes[0]
-        demo_store.acknowledge_alert(spike.key, "spike", spike.scope, "2026-11")
+        demo_store.acknowledge_alert(spike.key, "spike", spike.scope, "2026-11", at="2026-11-26T12:00:00+00:00")
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, ServicesScreen)
