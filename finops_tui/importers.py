@@ -100,10 +100,10 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
             ))
         written = [r for r in results if not r.skipped]
         if written:
-            stamp = (clock or resolve_clock()).now_iso()
-            run_id = store.start_run("import", {"format": "focus", "files": [str(r.path) for r in written]}, at=stamp)
+            stamp = (clock or resolve_clock()).now()
+            run_id = store.start_run("import", {"format": "focus", "files": [str(r.path) for r in written]}, now=stamp)
             store.finish_run(
-                run_id, status="ok", at=stamp, rows_written=sum(r.rows_written for r in written), conn=conn,
+                run_id, status="ok", now=stamp, rows_written=sum(r.rows_written for r in written), conn=conn,
                 detail={"format": "focus", "files": [{"path": str(r.path), "source": r.source, "source_rows": r.source_rows,
                                                       "rows_written": r.rows_written} for r in written]},
             )

@@ -154,7 +154,7 @@ def _close_abandoned_runs(store: Store, clock: Clock) -> None:
 def _record_failure(store: Store, run_id: int, error: SyncError, meter: Any, detail: dict[str, Any], clock: Clock) -> None:
     detail = dict(detail, operations=dict(meter.operations))
     store.finish_run(run_id, status="failed", error=str(error), request_count=meter.requests,
-                     ce_request_count=meter.ce_requests, detail=detail, at=clock.now_iso())
+                     ce_request_count=meter.ce_requests, detail=detail, now=clock.now())
 
 
 def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | None = None, profile: str | None = None,
@@ -181,7 +181,7 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
     detail: dict[str, Any] = {"window": [window.start.isoformat(), window.end.isoformat()], "backfill": window.backfill,
                               "profile": profile or "", "wall_day": wall_day}
     _close_abandoned_runs(store, clock)
-    run_id = store.start_run("sync", detail, at=clock.now_iso())
+    run_id = store.start_run("sync", detail, now=clock.now())
     if spent_today + planned_ce > cap:
         error = SyncError(
             f"refused: this sync needs at least {planned_ce} Cost Explorer requests and {spent_today} of today's cap of {cap} are used",
@@ -307,5 +307,5 @@ def _write(store: Store, run_id: int, window: SyncWindow, fetched: Fetched, mete
         store.set_meta(FETCHED_UNTIL_KEY, max(end, store.get_meta(FETCHED_UNTIL_KEY) or end), conn)
         done = dict(detail, operations=dict(meter.operations), pages=fetched.pages, messages=fetched.messages)
         store.finish_run(run_id, status="ok", request_count=meter.requests, ce_request_count=meter.ce_requests,
-                         rows_written=written, detail=done, conn=conn, at=now)
+                         rows_written=written, detail=done, conn=conn, now=clock.now())
     return written

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,11 @@ class CostRow:
 
 COST_COLUMNS = tuple(CostRow.__dataclass_fields__)
 _INSERT_COST = f"INSERT INTO cost_daily ({', '.join(COST_COLUMNS)}) VALUES ({', '.join('?' * len(COST_COLUMNS))})"
+
+
+def utc_now_iso(now: datetime) -> str:
+    """An ISO-8601 UTC stamp of ``now`` (the command's clock: ``Clock.now()``), to the second."""
+    return now.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 class Store:
@@ -155,11 +161,14 @@ class Store:
         cursor = conn.executemany(_INSERT_COST, (astuple(row) if isinstance(row, CostRow) else row for row in rows))
         return cursor.rowcount
 
-    def start_run(self, kind: str, detail: dict | None = None, *, at: str) -> int:
-        """Record that a run began at ``at`` (the command's ``Clock.now_iso()``), outside the run's own transaction."""
+    def start_run(self, kind: str, detail: dict | None = None, *, now: datetime) -> int:
+        """Record that a run began (outside the run's own transaction, so a failed run is still logged).
+
+        ``now`` is the command's clock: a run under ``--today`` is stamped on that day.
+        """
         cursor = self.conn.execute(
             "INSERT INTO sync_runs (kind, started_at, status, detail) VALUES (?, ?, 'running', ?)",
-            (kind, at, json.dumps(detail or {})),
+            (kind, utc_now_iso(now), json.dumps(detail or {})),
         )
         return int(cursor.lastrowid)
 
@@ -174,23 +183,22 @@ class Store:
         rows_written: int = 0,
         detail: dict | None = None,
         conn: sqlite3.Connection | None = None,
-        at: str,
+        now: datetime,
     ) -> None:
-        """Record how a run ended, at ``at`` (the command's ``Clock.now_iso()``)."""
-        params: list[object] = [at, status, error, request_count, ce_request_count, rows_written]
+        params: list[object] = [utc_now_iso(now), status, error, request_count, ce_request_count, rows_written]
         sql = "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, request_count = ?, ce_request_count = ?, rows_written = ?"
         if detail is not None:
             sql += ", detail = ?"
             params.append(json.dumps(detail))
         (conn or self.conn).execute(sql + " WHERE id = ?", (*params, run_id))
 
-    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str, *, at: str) -> None:
+    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str, *, now: datetime) -> None:
         """Mark an alert event (e.g. ``spike:total:2026-11-20``) acknowledged: it is never sent again."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO alert_events (key, kind, scope, month, created_at, status) VALUES (?, ?, ?, ?, ?, 'acknowledged') "
                 "ON CONFLICT(key) DO UPDATE SET status = 'acknowledged'",
-                (key, kind, scope, month, at),
+                (key, kind, scope, month, utc_now_iso(now)),
             )
 
     def acknowledged_keys(self) -> set[str]:

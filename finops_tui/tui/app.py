@@ -230,7 +230,7 @@ class FinopsApp(App[int]):
             self.push_screen(ServicesScreen(event.row_key.value, self.view_today, self.environment))
 
     def acknowledge_spike(self, spike: Spike) -> None:
-        self.store.acknowledge_alert(spike.key, "spike", spike.scope, spike.date[:7], at=self.clock.now_iso())
+        self.store.acknowledge_alert(spike.key, "spike", spike.scope, spike.date[:7], now=self.clock.now())
         self.notify(f"Acknowledged {spike.key}: alerts will not send it.", timeout=3, markup=False)
         self.action_reload()
 

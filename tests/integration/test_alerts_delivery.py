@@ -143,7 +143,7 @@ def test_a_delivery_that_times_out_is_retried(spike_cache: Store, slack: SlackSe
 
 
 def test_an_acknowledged_spike_is_never_sent(spike_cache: Store, slack: SlackServer) -> None:
-    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11", at="2026-11-11T12:00:00+00:00")
+    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11", now=noon(NOV_11).now())
     result = run_alerts(spike_cache, slack_settings(slack), noon(NOV_11))
 
     assert (result.new, result.sent) == (0, 0)
@@ -155,7 +155,7 @@ def test_acknowledging_a_pending_spike_stops_its_retries(spike_cache: Store, sla
     settings = slack_settings(slack)
     slack.answer(500)
     run_alerts(spike_cache, settings, noon(NOV_11))
-    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11", at="2026-11-11T12:00:00+00:00")
+    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11", now=noon(NOV_11).now())
 
     later = run_alerts(spike_cache, settings, noon(NOV_11).later(hours=1))
     assert (later.sent, later.pending) == (0, 0)
