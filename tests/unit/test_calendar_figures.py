@@ -202,3 +202,43 @@ def test_a_resource_listed_twice_counts_once_at_its_larger_estimate(cache: Cache
     assert [(w.resource_id, w.kinds, w.monthly_cost) for w in s.waste] == [
         ("vol-9", ("untagged_spend", "ebs_unattached"), 20.0), ("eipalloc-1", ("eip_unassociated",), 3.6)]
     assert s.waste_total == 23.6  # not 36.1
+
+
+# -- one month view-model for the console and the report ---------------------------------------
+
+@pytest.mark.parametrize("month", ["2026-11", "2026-10"])
+def test_the_report_figures_are_the_snapshots(cache: Cache, month: str) -> None:
+    import json
+
+    from finops_tui.reports import render_monthly_report
+
+    cache.add(*daily(date(2026, 9, 1), date(2026, 11, 11), 40.0), *daily(date(2026, 10, 1), date(2026, 11, 11), 9.0, environment="rnd"),
+              cost("2026-10-20", 900.0, category="AI/ML", environment="rnd"),
+              cost("2026-10-01", 700.0, charge_type="purchase", service="Savings Plans"))
+    today = date(2026, 11, 11)
+    report = json.loads(render_monthly_report(cache.store, small_settings(), month, "json", today))
+    s = snap(cache, today, month=date.fromisoformat(month + "-01"))
+    assert report["total"] == {"name": "total", "mtd": s.total.mtd, "budget": s.total.budget, "pct": s.total.pct,
+                               "level": s.total.level, "forecast_eom": s.total.forecast_eom,
+                               "forecast_level": s.total.forecast_level, "overrun": s.total.overrun, "approval": s.total.approval}
+    assert [e["mtd"] for e in report["environments"]] == [e.mtd for e in s.environments]
+    assert [(c["name"], c["amount"], c["previous"], c["change_pct"]) for c in report["categories"]] == [
+        (c.name, c.mtd, c.previous_mtd, c.change_pct) for c in s.categories]
+    assert [sp["date"] for sp in report["spikes"]] == [sp.date for sp in s.spikes]
+    assert report["cost_per_lead"]["value"] == s.cost_per_lead.month_to_date
+    if month == "2026-10":
+        # Closed: October in full (31 x 40 + 31 x 9 + 900 + 700 = 1,240 + 279 + 1,600 = 3,119), as of its last day, no forecast.
+        assert (report["last_day"], report["total"]["mtd"], report["total"]["forecast_eom"]) == ("2026-10-31", 3119.0, None)
+    else:
+        # Current: Nov 1-11 (today partial): 11 x 49 = 539; forecast 490 + 49 x 20 = 1,470.
+        assert (report["last_day"], report["total"]["mtd"], report["total"]["forecast_eom"]) == ("2026-11-11", 539.0, 1470.0)
+
+
+def test_the_cost_explorer_cap_follows_the_wall_clock_day(cache: Cache) -> None:
+    from finops_tui.sync import ce_requests_today
+
+    with cache.store.transaction() as conn:  # a sync under --today 2026-11-20, run on the real day 2026-12-01
+        conn.execute("INSERT INTO sync_runs (kind, started_at, status, ce_request_count, detail) VALUES "
+                     "('sync', '2026-11-20T12:00:00+00:00', 'ok', 150, '{\"wall_day\": \"2026-12-01\"}')")
+    assert ce_requests_today(cache.store, "2026-12-01") == 150
+    assert ce_requests_today(cache.store, "2026-11-20") == 0  # changing --today does not reset the real bill's cap
