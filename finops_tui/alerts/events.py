@@ -84,6 +84,7 @@ class AlertEvent:
     day: str | None = None  # a spike's or a one-time charge's day
     service: str | None = None  # a one-time charge's service
     charge_type: str | None = None  # a one-time charge's kind
+    estimated: bool = False  # the event's day (or any day of its month so far) is still marked Estimated by AWS
 
     @property
     def is_forecast(self) -> bool:
@@ -142,6 +143,7 @@ def one_time_events(snapshot: Snapshot, settings: Settings) -> list[AlertEvent]:
             as_of=snapshot.as_of, data_through=snapshot.last_complete_day, amount=charge.amount, reference=0.0, pct=None,
             threshold_pct=settings.alerts.one_time_min, approval_amount=charge.amount, approval=charge.approval,
             metric=snapshot.metric, demo=snapshot.is_demo, day=charge.date, service=charge.service, charge_type=charge.charge_type,
+            estimated=charge.date in snapshot.estimated_days,
         )
         for charge in snapshot.one_time_charges if charge.alert
     ]
@@ -182,6 +184,7 @@ def _spike_event(spike: Spike, snapshot: Snapshot, settings: Settings, conn: sql
         amount=spike.amount, reference=spike.previous, pct=spike.change_pct,
         threshold_pct=settings.spikes.threshold_pct, approval_amount=spike.monthly_increase, approval=spike.approval,
         metric=snapshot.metric, drivers=_drivers(rows), demo=snapshot.is_demo, day=spike.date,
+        estimated=spike.date in snapshot.estimated_days,
     )
 
 
@@ -230,7 +233,7 @@ def _budget_event(kind: str, level: str, amount: float, line: BudgetLine, snapsh
         level=level, as_of=snapshot.as_of, data_through=snapshot.last_complete_day,
         amount=amount, reference=line.budget, pct=pct, threshold_pct=getattr(settings.budget.thresholds, level),
         approval_amount=line.overrun, approval=line.approval, metric=snapshot.metric,
-        drivers=drivers, demo=snapshot.is_demo,
+        drivers=drivers, demo=snapshot.is_demo, estimated=bool(snapshot.estimated_days),
     )
 
 

@@ -114,7 +114,11 @@ def driver_lines(event: AlertEvent) -> list[str]:
 
 
 def as_of_line(event: AlertEvent) -> str:
-    return f"As of {event.as_of} (data through {event.data_through}), {event.metric} cost. Alert key: {event.key}"
+    estimated = ""
+    if event.estimated:
+        estimated = (f" {event.day} is still estimated by AWS and may change." if event.day
+                     else " Some days of this month are still estimated by AWS and may change.")
+    return f"As of {event.as_of} (data through {event.data_through}), {event.metric} cost.{estimated} Alert key: {event.key}"
 
 
 def slack_message(event: AlertEvent) -> dict[str, Any]:

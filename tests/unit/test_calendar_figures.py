@@ -242,3 +242,14 @@ def test_the_cost_explorer_cap_follows_the_wall_clock_day(cache: Cache) -> None:
                      "('sync', '2026-11-20T12:00:00+00:00', 'ok', 150, '{\"wall_day\": \"2026-12-01\"}')")
     assert ce_requests_today(cache.store, "2026-12-01") == 150
     assert ce_requests_today(cache.store, "2026-11-20") == 0  # changing --today does not reset the real bill's cap
+
+
+def test_an_alert_on_an_estimated_day_says_so(cache: Cache) -> None:
+    from finops_tui.alerts.messages import text_message
+
+    rows = daily(date(2026, 11, 1), date(2026, 11, 9), 100.0) + [cost("2026-11-10", 150.0)]
+    rows[-1].estimated = True
+    cache.add(*rows)
+    events = {e.key: e for e in evaluate(snap(cache, date(2026, 11, 11)), small_settings(), cache.store.conn)}
+    message = text_message(events["spike:total:2026-11-10"])
+    assert "2026-11-10 is still estimated by AWS and may change." in message
