@@ -153,7 +153,7 @@ def run_athena_sync(store: Store, settings: Settings, clock: Clock, *, profile: 
         if not planned:
             raise SyncError(f"the Glue table {layout.database}.{layout.table} has no billing period to query",
                             "check that the Data Export has delivered and its partitions are registered")
-        run_id = store.start_run("athena", {"source": source, "periods": periods, "backfill": backfill})
+        run_id = store.start_run("athena", {"source": source, "periods": periods, "backfill": backfill}, now=clock.now())
         runner = AthenaRunner(athena, settings.athena, sleep=sleep, monotonic=monotonic)
         fetched: dict[str, list[AthenaFact]] = {}
         for query in planned:
@@ -180,21 +180,21 @@ def run_athena_sync(store: Store, settings: Settings, clock: Clock, *, profile: 
                                       "bytes": outcome.bytes_scanned, "rows": len(outcome.rows), "pages": outcome.pages})
             fetched[query.period] = facts_from_rows(outcome.rows, settings.athena.export_format,
                                                     settings.environments.tag_key, query.period)
-        result.rows_written = write_periods(store, settings, fetched, run_id, session.meter.requests, detail)
+        result.rows_written = write_periods(store, settings, fetched, run_id, session.meter.requests, detail, clock)
         result.rows_by_period = {period: len(facts) for period, facts in fetched.items()}
         result.meter = read_meter(store, month)
         return result
     except BaseException as raw:
         error = raw if isinstance(raw, SyncError) else translate(raw, profile, "athena") if isinstance(raw, Exception) else None
         if run_id is not None:
-            store.finish_run(run_id, status="failed", error=str(error or "interrupted"), detail=detail)
+            store.finish_run(run_id, status="failed", error=str(error or "interrupted"), detail=detail, now=clock.now())
         if error is None:
             raise
         raise error from None
 
 
 def write_periods(store: Store, settings: Settings, fetched: dict[str, list[AthenaFact]], run_id: int, requests: int,
-                  detail: dict[str, Any]) -> int:
+                  detail: dict[str, Any], clock: Clock) -> int:
     """Replace every fetched billing period of this source in one transaction."""
     from finops_tui.store.athena_write import replace_periods
 
@@ -203,5 +203,6 @@ def write_periods(store: Store, settings: Settings, fetched: dict[str, list[Athe
         written = replace_periods(store, conn, settings, source, fetched)
         previous = json.loads(store.get_meta(FETCHED_KEY.format(source=source), "[]") or "[]")
         store.set_meta(FETCHED_KEY.format(source=source), json.dumps(sorted(set(previous) | set(fetched))), conn)
-        store.finish_run(run_id, status="ok", request_count=requests, rows_written=written, detail=detail, conn=conn)
+        store.finish_run(run_id, status="ok", request_count=requests, rows_written=written, detail=detail, conn=conn,
+                         now=clock.now())
     return written
