@@ -337,6 +337,21 @@ class RemoteCache:
             stale.unlink(missing_ok=True)
 
 
+def open_snapshot(remote: RemoteCache) -> Any:
+    """The downloaded snapshot as a read-only store; a schema mismatch names the publisher's version."""
+    from finops_tui.errors import CacheError
+    from finops_tui.store.db import open_store
+
+    assert remote.path is not None
+    try:
+        return open_store(remote.path, create=False, read_only=True)
+    except CacheError as error:
+        if "older finops-tui" in error.message or "newer finops-tui" in error.message:
+            raise CacheError(f"the snapshot published at {remote.location.url} {error.message.split(' ', 1)[1]}",
+                             "run the same finops-tui version on the publishing host and here") from None
+        raise
+
+
 def open_remote(url: str, cache_dir: Path, *, s3: Any | None = None) -> RemoteCache:
     """Pull the latest snapshot at ``url`` into ``cache_dir`` (or use the last download when S3 is unreachable)."""
     location = parse_s3_url(url)

@@ -21,6 +21,8 @@ from typing import Any
 from finops_tui.clock import Clock
 from finops_tui.config import Settings
 from finops_tui.errors import SyncError
+from finops_tui.money import ATHENA_TB as TB
+from finops_tui.money import ATHENA_USD_PER_TB as USD_PER_TB
 from finops_tui.sources.athena import (
     MIN_BILLED_BYTES,
     AthenaFact,
@@ -34,11 +36,11 @@ from finops_tui.sources.athena import (
 )
 from finops_tui.sources.athena_sql import ExportLayout, build_query
 from finops_tui.store.db import Store
+from finops_tui.store.queries import ATHENA_BYTES_KEY as MONTH_BYTES_KEY  # bytes billed in a month (the clock's)
+from finops_tui.store.queries import ATHENA_QUERIES_KEY as MONTH_QUERIES_KEY
 
 FETCHED_KEY = "athena.fetched.{source}"  # billing periods fetched by the last good run (JSON list)
 PERIOD_BYTES_KEY = "athena.period_bytes.{source}.{period}"  # what the period's query scanned last time
-MONTH_BYTES_KEY = "athena.billed_bytes.{month}"  # bytes billed in a calendar month (the clock's)
-MONTH_QUERIES_KEY = "athena.queries.{month}"
 
 
 def source_id(settings: Settings) -> str:
@@ -67,12 +69,14 @@ class AthenaMeter:
 
     @property
     def cost_usd(self) -> float:
-        return self.billed_bytes / (1024 ** 4) * 5.0
+        return self.billed_bytes / TB * USD_PER_TB
 
 
 def read_meter(store: Store, month: str) -> AthenaMeter:
-    return AthenaMeter(month, int(store.get_meta(MONTH_BYTES_KEY.format(month=month), "0") or 0),
-                       int(store.get_meta(MONTH_QUERIES_KEY.format(month=month), "0") or 0))
+    from finops_tui.store.queries import athena_meter
+
+    queries, billed = athena_meter(store.conn, month)
+    return AthenaMeter(month, billed, queries)
 
 
 def _count_query(store: Store, month: str, scanned: int) -> None:
@@ -159,10 +163,10 @@ def run_athena_sync(store: Store, settings: Settings, clock: Clock, *, profile: 
         for query in planned:
             meter = read_meter(store, month)
             expected = billed_bytes(query.expected_bytes if query.expected_bytes is not None else MIN_BILLED_BYTES)
-            if (meter.billed_bytes + expected) / (1024 ** 4) * 5.0 > cap + 1e-12:
+            if (meter.billed_bytes + expected) / TB * USD_PER_TB > cap + 1e-12:
                 raise SyncError(
                     f"refused before the query for billing period {query.period}: Athena has cost "
-                    f"${meter.cost_usd:,.4f} this month and this query is expected to add ${expected / 1024 ** 4 * 5:,.4f}, "
+                    f"${meter.cost_usd:,.4f} this month and this query is expected to add ${expected / TB * USD_PER_TB:,.4f}, "
                     f"over athena.monthly_cost_cap_usd = ${cap:,.2f}",
                     "raise the cap or sync again next month; the cache was not changed",
                 )

@@ -18,10 +18,10 @@ from typing import Any
 
 from finops_tui.config import Athena as AthenaSettings
 from finops_tui.errors import SyncError
+from finops_tui.money import ATHENA_TB as TB  # binary TB and MB, as Athena bills
+from finops_tui.money import ATHENA_USD_PER_TB as USD_PER_TB
 from finops_tui.sources.athena_sql import OUTPUT_COLUMNS, ExportLayout, layout_from_glue
 
-USD_PER_TB = 5.0
-TB = 1024 ** 4  # Athena's TB and MB are binary (the console's own figures are labelled the same way)
 MB = 1024 ** 2
 MIN_BILLED_BYTES = 10 * MB
 PAGE_SIZE = 1000  # GetQueryResults' largest MaxResults

@@ -231,3 +231,27 @@ def test_a_table_without_a_needed_column_is_named(athena_moto: AthenaMoto, tmp_p
     assert result.stderr.startswith("finops-tui: Athena table billing.cur has no column line_item_line_item_type, "
                                     "which a CUR 2.0 export has")
     assert athena_moto.fake.queries == []
+
+
+def test_status_and_the_console_header_show_the_athena_meter(athena_moto: AthenaMoto, tmp_path: Path, config_file: Path,
+                                                             run_cli) -> None:
+    import json
+
+    make_table(["2026-10", "2026-11"])
+    athena_moto.fake.plans[:] = [QueryPlan(bytes_scanned=300 * MB), QueryPlan(bytes_scanned=100 * MB)]
+    queue_duckdb(athena_moto, cur_export(tmp_path / "v1"), "2026-10", "2026-11")
+    cache = tmp_path / "finops.db"
+    assert run_cli("sync", "--source", "athena", "--cache", str(cache), "--config", str(config_file),
+                   "--today", TODAY).returncode == 0
+    status = run_cli("status", "--json", "--cache", str(cache), "--config", str(config_file), "--today", TODAY)
+    meter = json.loads(status.stdout)["athena"]
+    # 400 MB at $5 per TB: 400 / 1,048,576 x 5 = $0.0019
+    assert meter == {"queries_this_month": 2, "billed_bytes_this_month": 400 * MB, "cost_this_month": 0.0019}
+
+    from finops_tui.analytics.snapshot import build_snapshot
+    from finops_tui.tui.widgets.status_header import HeaderState, header_content
+
+    store = open_store(cache)
+    snapshot = build_snapshot(store, settings_of(), date(2026, 11, 20))
+    text = header_content(snapshot, HeaderState(False, False, False, False, None, True)).plain
+    assert text.endswith(" · Athena 2 q $0.0019")
