@@ -164,6 +164,8 @@ class Snapshot:
     data_gaps: tuple[str, ...] = ()
     one_time_charges: tuple[OneTimeCharge, ...] = ()
     forecast_window: tuple[str, str] | None = None  # the run-rate's first and last complete day
+    athena_queries_month: int = 0  # `sync --source athena` queries this month, and the bytes Athena billed for them
+    athena_billed_bytes_month: int = 0
 
     @property
     def ce_cost_month(self) -> float:
@@ -172,6 +174,12 @@ class Snapshot:
     @property
     def estimated_count(self) -> int:
         return len(self.estimated_days)
+
+    @property
+    def athena_cost_month(self) -> float:
+        from finops_tui.money import ATHENA_TB, ATHENA_USD_PER_TB
+
+        return round(self.athena_billed_bytes_month / ATHENA_TB * ATHENA_USD_PER_TB, 4)
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``status --json`` contract of ARCHITECTURE.md (more keys may be added)."""
@@ -219,6 +227,8 @@ class Snapshot:
                 "trend": [asdict(point) for point in self.cost_per_lead.trend],
             },
             "cost_explorer": {"requests_this_month": self.ce_requests_month, "cost_this_month": self.ce_cost_month},
+            "athena": {"queries_this_month": self.athena_queries_month,
+                       "billed_bytes_this_month": self.athena_billed_bytes_month, "cost_this_month": self.athena_cost_month},
         }
 
 
@@ -454,6 +464,7 @@ def _build(store: Store, settings: Settings, today: date, environment: str | Non
     # Waste: scanned idle resources plus spend with no environment over the last 30 complete days.
     waste = _waste(store, flt, environment, today - timedelta(days=30), cal.day_before(today))
     waste_total = cents(sum(item.monthly_cost for item in waste))
+    athena_meter = queries.athena_meter(conn, cal.month_key(month_start))
 
     # Cost per lead: cost and leads over the same complete days (days without a leads count left out of both).
     target = settings.leads.target_cost_per_lead
@@ -492,6 +503,8 @@ def _build(store: Store, settings: Settings, today: date, environment: str | Non
         cost_per_lead=cost_per_lead,
         estimated_days=tuple(queries.estimated_days(conn, month_start, view_last)),
         ce_requests_month=queries.ce_requests_in_month(conn, cal.month_key(month_start)),
+        athena_queries_month=athena_meter[0],
+        athena_billed_bytes_month=athena_meter[1],
         complete_days=complete_days,
         days_in_month=days_in_month,
         today=today.isoformat(),
