@@ -82,3 +82,15 @@ def test_a_fixed_clock_pins_the_moment_but_not_the_wall_clock() -> None:
     assert clock.wall_now().tzinfo is not None  # real time, whatever the fixed day
     first = clock.monotonic()
     assert clock.monotonic() >= first
+
+
+def test_the_moved_wall_clock_is_what_the_clock_reads(moved_wall_clock) -> None:  # noqa: ANN001
+    from datetime import timedelta
+
+    from finops_tui.clock import resolve_clock
+
+    if moved_wall_clock is None:
+        pytest.skip("the wall clock is not moved in this run (make test moves it: --wall-clock)")
+    wall = resolve_clock().wall_now()
+    assert moved_wall_clock <= wall < moved_wall_clock + timedelta(minutes=30)  # moved, and still ticking
+    assert resolve_clock().today == moved_wall_clock.date() or wall.date() > moved_wall_clock.date()
