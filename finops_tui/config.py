@@ -73,7 +73,18 @@ class Spikes(_Section):
 
     threshold_pct: float = Field(20.0, ge=0)
     min_delta: float = Field(0.0, ge=0, description="Smallest daily increase in USD that counts")
-    lookback_days: int = Field(30, ge=1, le=400)
+    lookback_days: int = Field(7, ge=1, le=400, description="Complete days evaluated for spikes (late data too)")
+
+
+class Forecast(_Section):
+    """End-of-month forecast: spend so far plus the usage run-rate of the last complete days."""
+
+    window_days: int = Field(7, ge=1, le=90, description="Complete days whose mean usage spend is the run-rate")
+    min_days: int = Field(3, ge=1, le=90, description="No forecast while fewer complete usage days exist")
+
+
+class Freshness(_Section):
+    max_lag_days: int = Field(2, ge=0, le=60, description="Stale when the newest cost day is older than this before today")
 
 
 class Approval(_Section):
@@ -223,6 +234,29 @@ class Alerts(_Section):
     on_forecast: bool = True
     timeout_seconds: float = Field(10.0, gt=0)
     max_backoff_minutes: float = Field(360.0, gt=0)
+    one_time_min: float = Field(500.0, ge=0, description="One-time charges above this (USD) are alerted")
+
+
+class Athena(_Section):
+    """Athena over the organisation's Data Export (CUR 2.0 or FOCUS 1.2 Parquet, a Glue table by billing period)."""
+
+    database: str = Field("", description="Glue database of the export's table")
+    table: str = Field("", description="Glue table of the export")
+    workgroup: str = "primary"
+    output_location: str = Field("", description="s3:// prefix for query results (else the workgroup's)")
+    export_format: Literal["cur2", "focus"] = "cur2"
+    catalog: str = "AwsDataCatalog"
+    region: str = "us-east-1"
+    monthly_cost_cap_usd: float = Field(25.0, gt=0, description="Athena scan spend allowed per month, checked before each query")
+    poll_timeout_seconds: float = Field(900.0, gt=0, description="Give up (and stop the query) after this long")
+    restated_periods: int = Field(2, ge=1, le=12, description="Billing periods re-queried after the backfill (AWS restates a closed month)")
+
+    @field_validator("output_location")
+    @classmethod
+    def _s3_url(cls, value: str) -> str:
+        if value and not value.startswith("s3://"):
+            raise ValueError("must be an s3:// URL")
+        return value
 
 
 class Sources(_Section):
@@ -241,6 +275,8 @@ class Settings(_Section):
     exclude_credits: bool = False
     budget: Budget = Budget()
     spikes: Spikes = Spikes()
+    forecast: Forecast = Forecast()
+    freshness: Freshness = Freshness()
     approval: Approval = Approval()
     leads: Leads = Leads()
     environments: Environments = Environments()
@@ -249,6 +285,7 @@ class Settings(_Section):
     sync: Sync = Sync()
     waste: Waste = Waste()
     alerts: Alerts = Alerts()
+    athena: Athena = Athena()
     sources: Sources = Sources()
 
 

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from finops_tui.clock import Clock, resolve_clock
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
 from finops_tui.sources.focus import GZIP_MAGIC, SLICE_AT, FocusFile, FocusMapper, Progress, read_focus
@@ -140,18 +141,20 @@ def _slices_of(focus: FocusFile) -> tuple[dict[tuple, _Slice], dict[tuple[int, s
 
 
 def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], progress: Progress | None = None,
-                 *, force: bool = False) -> list[FileImport]:
+                 clock: Clock | None = None, *, force: bool = False) -> list[FileImport]:
     """Import FOCUS exports; all files land in one transaction, or none do.
 
     Each file replaces the (provider, billing account, billing period) slices it
     covers. A file already imported is skipped; an older export of a slice than
     the one loaded (by the latest ChargePeriodStart it holds) is refused unless ``force``;
-    two files of one command covering the same slice are refused.
+    two files of one command covering the same slice are refused. The import
+    run is stamped with ``clock`` (the command's; default: resolved from the environment).
     """
     files = [Path(p) for p in paths]
     for path in files:
         check_readable(path)
     store.use_settings(settings)
+    stamp = (clock or resolve_clock()).now()
     mapper = FocusMapper(settings)
     conn = store.conn
     read: list[tuple[Path, FocusFile, dict[tuple, _Slice], dict]] = []
@@ -183,7 +186,7 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
             conn.execute(
                 "INSERT INTO sources (id, kind, label, loaded_at, loaded_seq) VALUES (?, 'focus', ?, ?, "
                 "(SELECT COALESCE(MAX(loaded_seq), 0) + 1 FROM sources))",
-                (focus.source, path.name, utc_now_iso()),
+                (focus.source, path.name, utc_now_iso(stamp)),
             )
             slice_ids: dict[tuple, int] = {}
             for key, found in slices.items():
@@ -215,9 +218,9 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
             )
         written_files = [results[path] for path, *_ in read]
         if written_files:
-            run_id = store.start_run("import", {"format": "focus", "files": [str(r.path) for r in written_files]})
+            run_id = store.start_run("import", {"format": "focus", "files": [str(r.path) for r in written_files]}, now=stamp)
             store.finish_run(
-                run_id, status="ok", rows_written=sum(r.rows_written for r in written_files), conn=conn,
+                run_id, status="ok", now=stamp, rows_written=sum(r.rows_written for r in written_files), conn=conn,
                 detail={"format": "focus", "files": [{"path": str(r.path), "source": r.source, "source_rows": r.source_rows,
                                                       "rows_written": r.rows_written, "slices": list(r.slices),
                                                       "replaced": list(r.replaced)} for r in written_files]},

@@ -193,8 +193,12 @@ def source_kind(source: str) -> str:
     return prefix if prefix in ("ce", "demo", "focus", "athena") else "other"
 
 
-def refresh_source_totals(conn: sqlite3.Connection, sources: Iterable[str], loaded_at: str) -> None:
-    """Inside a write transaction: the rows, totals, days and accounts of each source named."""
+def refresh_source_totals(conn: sqlite3.Connection, sources: Iterable[str]) -> None:
+    """Inside a write transaction: the rows, totals, days and accounts of each source named.
+
+    A source seen for the first time is stamped with the latest run's start (the command's clock).
+    """
+    loaded_at = conn.execute("SELECT MAX(started_at) FROM sync_runs").fetchone()[0] or ""
     for source in sorted(set(sources)):
         rows, amortized, billed, first, last = conn.execute(
             "SELECT COUNT(*), COALESCE(SUM(amortized), 0), COALESCE(SUM(billed), 0), MIN(day), MAX(day) "

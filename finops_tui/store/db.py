@@ -82,9 +82,9 @@ _STORED_INDEXES = tuple(_I[name] for name in _STORED)
 _INSERT_CHUNK = 50_000
 
 
-def utc_now_iso(now: datetime | None = None) -> str:
-    """An ISO-8601 UTC stamp of ``now`` (the command's clock); the real time only where no clock is passed yet."""
-    return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0).isoformat()
+def utc_now_iso(now: datetime) -> str:
+    """An ISO-8601 UTC stamp of ``now`` (the command's clock: ``Clock.now()``), to the second."""
+    return now.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 class Store:
@@ -127,6 +127,8 @@ class Store:
         if self._allocation is None or self._allocation.fingerprint != wanted.fingerprint:
             self._allocation = wanted
         conn = self.conn
+        if conn.in_transaction:  # inside a read or write: the connection was prepared when it was opened or before
+            return
         if self._ready and (self._local.prepared != wanted.fingerprint
                             or self.get_meta(alloc_sql.FINGERPRINT_KEY) != wanted.fingerprint and not self._shadowed(conn)):
             self._prepare(conn)
@@ -193,7 +195,7 @@ class Store:
                     alloc_sql.allocate_new_dims(conn, allocation)
                     if self._local.dirty_days is not None:
                         alloc_sql.refresh_rollup(conn, *self._local.dirty_days)
-                alloc_sql.refresh_source_totals(conn, self._local.touched_sources, utc_now_iso())
+                alloc_sql.refresh_source_totals(conn, self._local.touched_sources)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -213,6 +215,23 @@ class Store:
         self._local.dirty_days = (first, last)
 
     _mark_dirty = mark_dirty
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same commit (a view never mixes two syncs).
+
+        Inside a transaction already open on this thread it just joins it.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
 
     def delete_costs(self, conn: sqlite3.Connection, where: str, params: Sequence[object] = ()) -> int:
         """Delete facts matching ``where`` (SQL, parameterised) inside a transaction, keeping the rollup in step."""
@@ -268,7 +287,7 @@ class Store:
             written += conn.executemany(_INSERT_COST, chunk).rowcount
         return written
 
-    def start_run(self, kind: str, detail: dict | None = None, *, now: datetime | None = None) -> int:
+    def start_run(self, kind: str, detail: dict | None = None, *, now: datetime) -> int:
         """Record that a run began (outside the run's own transaction, so a failed run is still logged).
 
         ``now`` is the command's clock: a run under ``--today`` is stamped on that day.
@@ -290,7 +309,7 @@ class Store:
         rows_written: int = 0,
         detail: dict | None = None,
         conn: sqlite3.Connection | None = None,
-        now: datetime | None = None,
+        now: datetime,
     ) -> None:
         params: list[object] = [utc_now_iso(now), status, error, request_count, ce_request_count, rows_written]
         sql = "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, request_count = ?, ce_request_count = ?, rows_written = ?"
@@ -299,13 +318,13 @@ class Store:
             params.append(json.dumps(detail))
         (conn or self.conn).execute(sql + " WHERE id = ?", (*params, run_id))
 
-    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str) -> None:
+    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str, *, now: datetime) -> None:
         """Mark an alert event (e.g. ``spike:total:2026-11-20``) acknowledged: it is never sent again."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO alert_events (key, kind, scope, month, created_at, status) VALUES (?, ?, ?, ?, ?, 'acknowledged') "
                 "ON CONFLICT(key) DO UPDATE SET status = 'acknowledged'",
-                (key, kind, scope, month, utc_now_iso()),
+                (key, kind, scope, month, utc_now_iso(now)),
             )
 
     def acknowledged_keys(self) -> set[str]:
