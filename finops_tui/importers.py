@@ -121,11 +121,14 @@ def _slices_of(focus: FocusFile) -> tuple[dict[tuple, _Slice], dict[tuple[int, s
         ref = focus.slice_refs[ref_index]
         start = ref.period_start or day[:8] + "01"
         end = ref.period_end or _next_month(start)
-        slice_key = (ref.provider, ref.billing_account, start)
+        # Without BillingPeriodStart a file cannot say which period it covers: its slices are its own
+        # (it is added, never replaces another file), but they still win over Cost Explorer.
+        provider = ref.provider if ref.period_start else f"{ref.provider or 'file'} {focus.sha256[:12]}"
+        slice_key = (provider, ref.billing_account, start)
         key_of[(ref_index, day[:8])] = slice_key
         found = slices.get(slice_key)
         if found is None:
-            slices[slice_key] = _Slice(ref.provider, ref.billing_account, start, end, {account}, day, day)
+            slices[slice_key] = _Slice(provider, ref.billing_account, start, end, {account}, day, day)
         else:
             found.accounts.add(account)
             found.first_day, found.last_day = min(found.first_day, day), max(found.last_day, day)
