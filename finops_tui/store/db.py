@@ -55,8 +55,10 @@ def utc_now_iso() -> str:
 class Store:
     """A finops-tui cache file. Cheap to share; connections are made per thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        #: Opened with ``mode=ro`` (``--offline``, a snapshot copy): every write raises ``sqlite3.OperationalError``.
+        self.read_only = read_only
         self._local = threading.local()
 
     # -- connections -------------------------------------------------------
@@ -64,7 +66,7 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = _connect(self.path)
+            conn = _connect_read_only(self.path) if self.read_only else _connect(self.path)
             self._local.conn = conn
         return conn
 
@@ -80,6 +82,13 @@ class Store:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+    def wait_for_locks(self, seconds: float) -> None:
+        """How long this thread's writes wait for another process's lock before failing (default 30 s).
+
+        The console's own writes wait briefly, so a held lock is reported in seconds, not half a minute.
+        """
+        self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -205,6 +214,19 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """``mode=ro``: SQLite itself refuses every write. A WAL cache on read-only media
+    (no ``-shm`` can be made) is opened ``immutable``: nobody can be writing it."""
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30)
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
 def _check_header(path: Path) -> None:
     try:
         with path.open("rb") as handle:
@@ -215,13 +237,17 @@ def _check_header(path: Path) -> None:
         raise CacheError(f"{path} is not a finops-tui cache (not an SQLite database); it was left untouched")
 
 
-def open_store(path: str | Path, *, create: bool = True) -> Store:
+def open_store(path: str | Path, *, create: bool = True, read_only: bool = False) -> Store:
     """Open (and if needed create or migrate) the cache at ``path``.
 
     A file that is not a finops-tui cache, or one written by a newer version,
-    is refused with :class:`CacheError` and not modified.
+    is refused with :class:`CacheError` and not modified. ``read_only`` opens
+    an existing cache with ``mode=ro`` and never changes it (no WAL switch, no
+    migration: an older cache is refused with a hint instead).
     """
     path = Path(path)
+    if read_only:
+        return _open_read_only(path)
     exists = path.exists() and path.stat().st_size > 0
     if path.is_dir():
         raise CacheError(f"cache path {path} is a directory; give a file such as {path / 'finops.db'}")
@@ -242,6 +268,28 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     except sqlite3.DatabaseError as error:
         store.close()
         raise CacheError(f"cannot open cache {path}: {error}") from None
+    return store
+
+
+def _open_read_only(path: Path) -> Store:
+    if path.is_dir():
+        raise CacheError(f"cache path {path} is a directory; give a file such as {path / 'finops.db'}")
+    if not path.exists() or path.stat().st_size == 0:
+        raise CacheError(f"no cache at {path}", "give an existing cache or snapshot with --cache")
+    _check_header(path)
+    _inspect_existing(path)
+    store = Store(path, read_only=True)
+    try:
+        version = store.schema_version
+    except sqlite3.DatabaseError as error:
+        store.close()
+        raise CacheError(f"cannot open cache {path}: {error}") from None
+    if version < SCHEMA_VERSION:
+        store.close()
+        raise CacheError(
+            f"{path} was written by an older finops-tui (schema {version}) and cannot be upgraded read-only",
+            "open it once without --offline, or make a new copy with `finops-tui snapshot`",
+        )
     return store
 
 

@@ -31,6 +31,8 @@ from finops_tui.tui.messages import (
     SyncFailed,
     SyncFinished,
     SyncUnavailable,
+    WriteDone,
+    WriteFailed,
 )
 from finops_tui.tui.screens.dashboard import DashboardScreen
 from finops_tui.tui.widgets.status_header import HeaderState
@@ -40,6 +42,7 @@ NARROW_BELOW = 100  # columns: below this the panes stack in one column (set per
 # What `e` steps through: every environment, then the untagged spend, then all again.
 ENVIRONMENT_CYCLE: tuple[str | None, ...] = (None, *ENVIRONMENTS, UNALLOCATED)
 REPORT_NAME = "finops-report-{month}.md"
+WRITE_LOCK_WAIT_SECONDS = 3.0  # a key's write waits this long for another process's lock, then says so
 
 
 def month_today(today: date, month_offset: int) -> date:
@@ -229,9 +232,33 @@ class FinopsApp(App[int]):
             self.push_screen(ServicesScreen(event.row_key.value, self.view_today, self.environment))
 
     def acknowledge_spike(self, spike: Spike) -> None:
-        self.store.acknowledge_alert(spike.key, "spike", spike.scope, spike.date[:7])
-        self.notify(f"Acknowledged {spike.key}: alerts will not send it.", timeout=3, markup=False)
+        if self.store.read_only:
+            self.notify("Read-only cache (--offline or a snapshot copy): acknowledging is refused; "
+                        "acknowledge on the original cache.", title="Acknowledge", severity="warning", markup=False)
+            return
+        self.write_acknowledgement(spike)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="write")
+    def write_acknowledgement(self, spike: Spike) -> None:
+        """The write runs here, never on the UI thread: a locked, read-only or full cache must not freeze the console."""
+        try:
+            self.store.wait_for_locks(WRITE_LOCK_WAIT_SECONDS)
+            self.store.acknowledge_alert(spike.key, "spike", spike.scope, spike.date[:7])
+        except Exception as error:
+            self.post_message(WriteFailed(f"Could not acknowledge {spike.key}: {write_error(error)}"))
+        else:
+            self.post_message(WriteDone(f"Acknowledged {spike.key}: alerts will not send it."))
+        finally:
+            self.store.close()
+
+    @on(WriteDone)
+    def _write_done(self, message: WriteDone) -> None:
+        self.notify(message.summary, timeout=3, markup=False)
         self.action_reload()
+
+    @on(WriteFailed)
+    def _write_failed(self, message: WriteFailed) -> None:
+        self.notify(message.error, title="Cache", severity="error", timeout=8, markup=False)
 
     # -- sync --------------------------------------------------------------
     def action_sync(self) -> None:
@@ -359,6 +386,19 @@ class FinopsApp(App[int]):
     @on(ReportFailed)
     def _report_failed(self, message: ReportFailed) -> None:
         self.notify(message.error, severity="error", markup=False)
+
+
+def write_error(error: Exception) -> str:
+    """Why a write to the cache failed, in words (SQLite's own are terse)."""
+    text = str(error)
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered or "query_only" in lowered:
+        return "the cache is read-only"
+    if "locked" in lowered or "busy" in lowered:
+        return "the cache is locked by another process; try again in a moment"
+    if "full" in lowered:
+        return "the disk is full"
+    return text
 
 
 def sync_summary(result: object) -> str:

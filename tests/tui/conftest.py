@@ -68,3 +68,16 @@ def screen_text(app: FinopsApp) -> str:
             out = out.ljust(round(x / 12.2)) + text
         lines.append(out)
     return "\n".join(lines)
+
+
+def record_notifications(app: FinopsApp) -> list[str]:
+    """Every message the app notifies from now on, in order (wraps the public ``notify``)."""
+    seen: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        seen.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return seen
