@@ -124,6 +124,11 @@ def spike_events(snapshot: Snapshot, settings: Settings, conn: sqlite3.Connectio
     return events
 
 
+def spike_event(spike: Spike, snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection) -> AlertEvent:
+    """The alert event of any spike in the snapshot (the console's spike detail shows what its message says)."""
+    return _spike_event(spike, snapshot, settings, conn)
+
+
 def _spike_event(spike: Spike, snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection) -> AlertEvent:
     day = date.fromisoformat(spike.date)
     category = spike.scope.removeprefix("category:") if spike.scope.startswith("category:") else None

@@ -39,6 +39,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     health = assess(snapshot)
     if args.json:
         data = snapshot.to_json()
+        acknowledged = store.acknowledgements()
+        for spike in data.get("spikes", []):  # who acknowledged it from the console, and when (null: not acknowledged)
+            spike["acknowledged"] = acknowledged.get(f"spike:{spike['scope']}:{spike['date']}")
         data["status"] = {"code": health.code, "state": health.name, "reasons": list(health.reasons)}
         print(json.dumps(data, indent=2))
     else:

@@ -184,17 +184,52 @@ class Store:
             params.append(json.dumps(detail))
         (conn or self.conn).execute(sql + " WHERE id = ?", (*params, run_id))
 
-    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str) -> None:
-        """Mark an alert event (e.g. ``spike:total:2026-11-20``) acknowledged: it is never sent again."""
+    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str, *, by: str = "", at: str | None = None) -> None:
+        """Mark an alert event (e.g. ``spike:total:2026-11-20``) acknowledged: it is never sent again.
+
+        Who and when go into the event's payload (``$.acknowledged``), with the status it had, so
+        :meth:`unacknowledge_alert` can put it back.
+        """
+        stamp = at or utc_now_iso()
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO alert_events (key, kind, scope, month, created_at, status) VALUES (?, ?, ?, ?, ?, 'acknowledged') "
-                "ON CONFLICT(key) DO UPDATE SET status = 'acknowledged'",
-                (key, kind, scope, month, utc_now_iso()),
+                "INSERT INTO alert_events (key, kind, scope, month, created_at, status, payload) "
+                "VALUES (?, ?, ?, ?, ?, 'acknowledged', json_object('acknowledged', json_object('by', ?, 'at', ?, "
+                "'previous_status', NULL))) "
+                "ON CONFLICT(key) DO UPDATE SET payload = json_set(CASE WHEN json_valid(payload) THEN payload ELSE '{}' END, "
+                "'$.acknowledged', json_object('by', ?, 'at', ?, 'previous_status', status)), "
+                "status = 'acknowledged' WHERE status != 'acknowledged'",
+                (key, kind, scope, month, stamp, by, stamp, by, stamp),
             )
+
+    def unacknowledge_alert(self, key: str) -> None:
+        """Undo :meth:`acknowledge_alert`: the status it had comes back (an event only the console made is dropped)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM alert_events WHERE key = ? AND status = 'acknowledged' "
+                         "AND json_extract(payload, '$.acknowledged.previous_status') IS NULL", (key,))
+            conn.execute(
+                "UPDATE alert_events SET status = json_extract(payload, '$.acknowledged.previous_status'), "
+                "payload = json_remove(payload, '$.acknowledged') WHERE key = ? AND status = 'acknowledged'", (key,))
 
     def acknowledged_keys(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT key FROM alert_events WHERE status = 'acknowledged'")}
+
+    def acknowledgements(self) -> dict[str, dict[str, str]]:
+        """Who acknowledged each acknowledged event and when (empty strings when not recorded)."""
+        rows = self.conn.execute(
+            "SELECT key, CASE WHEN json_valid(payload) THEN json_extract(payload, '$.acknowledged.by') END, "
+            "CASE WHEN json_valid(payload) THEN json_extract(payload, '$.acknowledged.at') END "
+            "FROM alert_events WHERE status = 'acknowledged'")
+        return {key: {"by": by or "", "at": at or ""} for key, by, at in rows}
+
+    def alert_event_state(self, key: str) -> dict[str, object] | None:
+        """The delivery state of one alert event (status, attempts, sent_at, last_error), or None if never recorded."""
+        row = self.conn.execute(
+            "SELECT status, attempts, sent_at, last_error, next_attempt_at FROM alert_events WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("status", "attempts", "sent_at", "last_error", "next_attempt_at"), row))
 
     def has_costs(self) -> bool:
         return self.conn.execute("SELECT EXISTS (SELECT 1 FROM cost_daily)").fetchone()[0] == 1
