@@ -43,7 +43,6 @@ NARROW_BELOW = 120  # columns: two columns of panes from here, one scrolling col
 
 # What `e` steps through: every environment, then the untagged spend, then all again.
 ENVIRONMENT_CYCLE: tuple[str | None, ...] = (None, *ENVIRONMENTS, UNALLOCATED)
-REPORT_NAME = "finops-report-{month}.md"
 WRITE_LOCK_WAIT_SECONDS = 3.0  # a key's write waits this long for another process's lock, then says so
 
 
@@ -67,7 +66,7 @@ class FinopsApp(App[int]):
         Binding("right_square_bracket", "step_month(1)", "Next month", key_display="]"),
         Binding("r", "reload_now", "Reload", tooltip="Read the cache again now (says when it has)"),
         Binding("s", "sync", "Sync", tooltip="Sync from AWS now"),
-        Binding("x", "export_report", "Export", tooltip="Write the monthly report (Markdown) to the current directory"),
+        Binding("x", "export_report", "Export", tooltip="Write the report of what is shown (month, environment) to a new file here"),
     ]
 
     def __init__(self, settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
@@ -432,20 +431,19 @@ class FinopsApp(App[int]):
 
     # -- export ------------------------------------------------------------
     def action_export_report(self) -> None:
-        self.export_report(self.view_today.strftime("%Y-%m"), self.clock.today)
+        self.export_report(self.view_today, self.environment, self.clock.today)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def export_report(self, month: str, today: date) -> None:
+    def export_report(self, view_today: date, environment: str | None, today: date) -> None:
+        """The report of what is on screen, to a new file in the current directory (never over an old one)."""
         try:
-            from finops_tui.reports import render_monthly_report
+            from finops_tui.tui.export import write_export
 
-            text = render_monthly_report(self.store, self.settings, month, "md", today)
-            path = Path.cwd() / REPORT_NAME.format(month=month)
-            path.write_text(text, encoding="utf-8")
+            path = write_export(self.store, self.settings, view_today, environment, today, Path.cwd())
         except ImportError:
             self.post_message(ReportFailed("Report export is not available in this build."))
         except Exception as error:
-            self.post_message(ReportFailed(f"Could not export the report: {error}"))
+            self.post_message(ReportFailed(f"Could not export the report: {write_error(error)}"))
         else:
             self.post_message(ReportExported(str(path)))
         finally:

@@ -266,7 +266,7 @@ async def test_empty_cache_shows_how_to_fill_it(empty_store, app_for):
         assert "No cost data in this cache yet" in screen_text(app)
 
 
-async def test_x_exports_the_monthly_report_of_the_month_shown(demo_store, app_for, tmp_path, monkeypatch):
+async def test_x_exports_the_report_of_the_month_shown(demo_store, app_for, tmp_path, monkeypatch):
     import asyncio
 
     from finops_tui.tui.messages import ReportExported

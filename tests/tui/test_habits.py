@@ -189,3 +189,30 @@ async def test_plots_read_true(demo_store, app_for):
         text = screen_text(app)
         assert f"$ a day · last bar: today so far ${today:,.2f} (partial)" in text
         assert "today" in text.split("Daily spend", 1)[1]
+
+
+async def test_x_exports_what_is_shown_with_provenance_and_never_over_a_file(demo_store, app_for, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = tmp_path / "finops-report-2026-11.md"
+    first.write_text("sent to finance last week\n")
+    app = app_for(demo_store, demo=True)
+    seen = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("e", "e")  # staging
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+    assert first.read_text() == "sent to finance last week\n"
+    second = tmp_path / "finops-report-2026-11-2.md"
+    staging = tmp_path / "finops-report-2026-11-staging.md"
+    assert f"Report written to {second}" in seen and f"Report written to {staging}" in seen
+    text = second.read_text()
+    assert "> Month 2026-11, as of 2026-11-26; data through 2026-11-25; last sync 2026-11-26T06:00:00+00:00." in text
+    assert "> Environment filter: none (all environments); amortized cost; currency USD;" in text
+    assert "> DEMO data: the built-in demo company, not real spend." in text
+    staged = staging.read_text()
+    assert staged.startswith("# Finance report 2026-11: environment staging")
+    assert "> Environment filter: staging;" in staged and "environment staging" in staged
