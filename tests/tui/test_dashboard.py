@@ -222,7 +222,9 @@ async def test_a_binding_added_later_appears_in_help_and_palette(demo_store, app
         assert "Review: The monthly review" in titles
         await pilot.press("question_mark")
         await settle(pilot)
-        assert ("v", "everywhere", "The monthly review") in help_table_rows(app)
+        rows = help_table_rows(app)
+        assert ("v", "everywhere", "The monthly review") in rows
+        assert [row for row in rows if row[0] == "q"] == [("q", "everywhere", "Quit the console")]  # listed once
 
 
 async def test_command_palette_runs_console_commands(demo_store, app_for):

@@ -65,8 +65,9 @@ def binding_sources(app: App) -> list[tuple[str, type]]:
     sources: list[tuple[str, type]] = [("everywhere", type(app))]
     seen: set[type] = {type(app)}
     for cls in sorted(_subclasses(DOMNode), key=lambda c: (c.__module__, c.__qualname__)):
-        if cls in seen or not cls.__module__.startswith("finops_tui.") or "BINDINGS" not in cls.__dict__:
-            continue
+        if cls in seen or issubclass(cls, App) or not cls.__module__.startswith("finops_tui.") \
+                or "BINDINGS" not in cls.__dict__:
+            continue  # the running app was listed first; other apps (a subclass, a bench) are not on screen
         seen.add(cls)
         sources.append((getattr(cls, "HELP_WHERE", cls.__name__), cls))
     return sources
