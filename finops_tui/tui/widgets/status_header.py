@@ -121,8 +121,10 @@ def header_content(snapshot: Snapshot | None, state: HeaderState) -> Content:
     parts += [
         " · synced ", ("never" if seconds is None else f"{age(seconds)} ago"),
         " · CE ", f"{snapshot.ce_requests_month} req {money(snapshot.ce_cost_month)}",
-        "\n",
     ]
+    if snapshot.athena_queries_month:
+        parts += [" · Athena ", f"{snapshot.athena_queries_month} q ${snapshot.athena_cost_month:,.4f}"]
+    parts.append("\n")
     reason = stale_reason(snapshot, state)
     if reason:
         parts += [Content.styled("STALE: ", "bold $error"), Content(reason), " · "]
