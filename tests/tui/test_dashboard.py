@@ -259,7 +259,9 @@ async def test_empty_cache_shows_how_to_fill_it(empty_store, app_for):
         await settle(pilot)
         text = screen_text(app)
         assert "No cost data in this cache yet" in text
-        assert "finops-tui sync" in text and "finops-tui import-focus" in text and "finops-tui --demo" in text
+        # The hints name the cache in use (the fixture opens empty.db in its own folder).
+        assert "finops-tui --cache empty.db sync" in text and "finops-tui --cache empty.db import-focus" in text
+        assert "finops-tui --demo" in text
         assert "1 Category spend" not in text
         assert "STALE" in text  # never synced
         await pilot.press("1")  # panes are hidden: nothing to focus, nothing breaks
