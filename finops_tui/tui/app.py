@@ -157,8 +157,8 @@ class FinopsApp(App[int]):
         from finops_tui.analytics.snapshot import build_snapshot
 
         try:
-            snapshot = build_snapshot(self.store, self.settings, self.view_today, environment=self.environment,
-                                      now=self.clock.now())
+            snapshot = build_snapshot(self.store, self.settings, self.clock.today, environment=self.environment,
+                                      now=self.clock.now(), month=self.view_today)
             acknowledged = frozenset(self.store.acknowledged_keys())
         except Exception as error:  # a locked or half-copied cache: say so, and let the worker try again
             self._snapshot_failed(SnapshotFailed(f"Could not read the cache: {error}"))
@@ -186,7 +186,8 @@ class FinopsApp(App[int]):
         from finops_tui.analytics.snapshot import build_snapshot
 
         try:
-            snapshot = build_snapshot(self.store, self.settings, today, environment=environment, now=self.clock.now())
+            snapshot = build_snapshot(self.store, self.settings, self.clock.today, environment=environment,
+                                      now=self.clock.now(), month=today)
             acknowledged = frozenset(self.store.acknowledged_keys())
         except Exception as error:  # the cache may be mid-copy or locked: keep the last good figures
             self.post_message(SnapshotFailed(f"Could not read the cache: {error}"))
