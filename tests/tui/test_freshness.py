@@ -17,7 +17,7 @@ SIZE = (120, 40)
 
 
 def header(app) -> str:
-    return "\n".join(screen_text(app).splitlines()[:2])
+    return " ".join(screen_text(app).splitlines()[:3])  # the header, however it wraps
 
 
 async def test_a_drill_down_re_reads_on_the_timer_keeps_its_cursor_and_the_header(demo_store, app_for):
