@@ -22,17 +22,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as day_time
 
-from finops_tui.errors import InputError
+from finops_tui.errors import InputError, UsageError
 
 TODAY_ENV = "FINOPS_TUI_TODAY"
 FIXED_HOUR = 12
 
 
-def parse_day(text: str, what: str = "date") -> date:
+def parse_day(text: str, what: str = "date", error: type[InputError] = InputError) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+        raise error(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
 
 
 def real_now() -> datetime:
@@ -70,7 +70,8 @@ class Clock:
 def resolve_clock(explicit: str | None = None) -> Clock:
     text = explicit or os.environ.get(TODAY_ENV)
     if text:
-        return Clock(parse_day(text, "--today"), fixed=True)
+        # A bad --today is a usage error (exit 2); a bad $FINOPS_TUI_TODAY too: both are how the command was called.
+        return Clock(parse_day(text, "--today" if explicit else f"${TODAY_ENV}", UsageError), fixed=True)
     return Clock(real_now().date(), fixed=False)
 
 

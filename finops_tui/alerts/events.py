@@ -173,6 +173,11 @@ def forecast_clear_events(snapshot: Snapshot, settings: Settings, recorded: Reco
     return events
 
 
+def spike_event(spike: Spike, snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection) -> AlertEvent:
+    """The alert event of any spike in the snapshot (the console's spike detail shows what its message says)."""
+    return _spike_event(spike, snapshot, settings, conn)
+
+
 def _spike_event(spike: Spike, snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection) -> AlertEvent:
     day = date.fromisoformat(spike.date)
     category = spike.scope.removeprefix("category:") if spike.scope.startswith("category:") else None

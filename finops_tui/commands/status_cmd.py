@@ -32,7 +32,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if args.json:
             print(json.dumps({"as_of": ctx.clock.today.isoformat(), "status": {"code": 3, "state": "UNKNOWN", "reasons": [message]}}))
         else:
-            print(f"UNKNOWN: {message} (run `finops-tui sync`, `finops-tui import-focus` or `finops-tui demo` first)")
+            print(f"UNKNOWN: {message} ({ctx.fill_hint()})")
         return 3
     from finops_tui.commands.sources_cmd import overlap_reason, sources_json
     from finops_tui.store.sources import list_sources
@@ -44,6 +44,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     overlap = overlap_reason(sources, ctx.settings.metric)  # informs; the exit code is the budget's
     if args.json:
         data = snapshot.to_json()
+        acknowledged = store.acknowledgements()
+        for spike in data.get("spikes", []):  # who acknowledged it from the console, and when (null: not acknowledged)
+            spike["acknowledged"] = acknowledged.get(f"spike:{spike['scope']}:{spike['date']}")
         data.setdefault("currency", ctx.settings.currency)
         data["sources"] = sources_json(sources)
         data["status"] = {"code": health.code, "state": health.name,

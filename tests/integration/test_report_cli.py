@@ -142,6 +142,24 @@ def test_waste_includes_untagged_spend(tmp_path: Path) -> None:
     assert [(i["resource_id"], i["kind"], i["monthly_cost"]) for i in data["items"]] == [("i-untagged", "untagged_spend", 42.0)]
 
 
-def test_reports_need_a_cache(tmp_path: Path) -> None:
-    result = run_cli("--cache", str(tmp_path / "none.db"), "report", "--month", "2026-10")
-    assert result.returncode == 1 and "no cache at" in result.stderr
+def test_reports_need_a_cache_and_the_hint_names_it(tmp_path: Path) -> None:
+    cache = tmp_path / "none.db"
+    result = run_cli("--cache", str(cache), "waste")
+    assert result.returncode == 1
+    assert result.stderr == (f"finops-tui: no cache at {cache} (run `finops-tui --cache {cache} sync`, "
+                             f"`finops-tui --cache {cache} import-focus FILE` or `finops-tui --cache {cache} demo` first)\n")
+    assert not cache.exists()
+
+
+@pytest.mark.parametrize("made", [False, True], ids=["missing", "empty"])
+def test_report_without_cost_data_is_unknown_not_zero(tmp_path: Path, made: bool) -> None:
+    cache = tmp_path / "c.db"
+    if made:
+        Cache(cache, synced_on=date(2026, 11, 11)).store.close()
+    output = tmp_path / "report.md"
+    result = run_cli("--cache", str(cache), "--today", TODAY, "report", "--month", "2026-10", "-o", str(output))
+    assert result.returncode == 3
+    where = "no cost data in" if made else "no cache at"
+    assert result.stdout == (f"UNKNOWN: {where} {cache}, so no report for 2026-10 (run `finops-tui --cache {cache} sync`, "
+                             f"`finops-tui --cache {cache} import-focus FILE` or `finops-tui --cache {cache} demo` first)\n")
+    assert "$0.00" not in result.stdout and not output.exists()

@@ -10,7 +10,9 @@ from finops_tui.tui.format import APPROVAL_LABEL, LEVEL_LABEL, LEVEL_VARIABLE, m
 
 BAR_SCALE_PCT = 130.0  # the bar's right edge, so the hard-limit mark (120 %) is visible
 NAME_WIDTH = 12
-FORECAST_WIDTH = 13  # " fc $123,456"
+FORECAST_WIDTH = 18  # " fc $123,456 warn"
+# The forecast level in words as well as colour (a colour alone is lost on some terminals and some eyes).
+FORECAST_WORD = {"ok": "ok", "warning": "warn", "critical": "crit", "hard_limit": "HARD"}
 
 
 def _level_style(level: str | None) -> str:
@@ -69,7 +71,8 @@ class BudgetBars(Static, can_focus=True):
             forecast = Content(" fc -")
         else:
             forecast_style = f"${LEVEL_VARIABLE.get(line.forecast_level or 'ok', 'success')}"
-            forecast = Content.assemble(" fc ", (money(line.forecast_eom, whole=True), forecast_style))
+            word = FORECAST_WORD.get(line.forecast_level or "ok", line.forecast_level or "")
+            forecast = Content.assemble(" fc ", (f"{money(line.forecast_eom, whole=True)} {word}", forecast_style))
         bar_width = max(10, width - 2 - FORECAST_WIDTH)
         return [head, Content.assemble("  ", bar(line.pct, line.level, bar_width, self._marks), forecast)]
 

@@ -17,6 +17,8 @@ def _right(text: str, style: str = "") -> Text:
 class CategoryTable(KeyedTable):
     """Compute, Database, AI/ML, Storage, Networking, Other: month to date, share, change, trend."""
 
+    HELP_WHERE = "category spend"
+
     BINDINGS = [Binding("enter", "select_cursor", "Services", tooltip="Open the services of this category")]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -45,7 +47,12 @@ class CategoryTable(KeyedTable):
 class SpikeLog(KeyedTable):
     """Daily spikes, newest first; unacknowledged ones carry a marker and stand out."""
 
-    BINDINGS = [Binding("a", "acknowledge", "Acknowledge", tooltip="Acknowledge the selected spike: alerts never send it")]
+    HELP_WHERE = "spike log"
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Detail", tooltip="Open the spike: drivers, approver, alert delivery"),
+        Binding("a", "acknowledge", "Acknowledge", tooltip="Acknowledge the selected spike (alerts never send it), or take it back"),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
@@ -81,7 +88,7 @@ class SpikeLog(KeyedTable):
         if spike is None:
             self.notify("No spike selected.", severity="warning")
             return
-        self.app.acknowledge_spike(spike)  # type: ignore[attr-defined]
+        self.app.toggle_acknowledge(spike)  # type: ignore[attr-defined]
 
 
 WASTE_ROWS = 50  # the pane shows the top items; the total covers them all
@@ -90,13 +97,19 @@ WASTE_ROWS = 50  # the pane shows the top items; the total covers them all
 class WasteTable(KeyedTable):
     """Idle or unassigned resources by dollars a month."""
 
+    HELP_WHERE = "waste"
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
             [("monthly", "$/month"), ("kind", "Kind"), ("environment", "Env"), ("resource", "Resource")], id=id
         )
+        self.resource_ids: dict[str, str] = {}
 
     def show(self, snapshot: Snapshot) -> None:
         self.show_rows([(item.resource_id, self._cells(item)) for item in snapshot.waste[:WASTE_ROWS]])
+
+    def copy_value(self, key: str) -> str:
+        return self.resource_ids.get(key, key)
 
     @staticmethod
     def _cells(item: WasteItem) -> tuple[Text, ...]:
