@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -58,10 +58,10 @@ def test_waste_scan_finds_each_kind_with_a_price(moto: MotoServer, tmp_path: Pat
     cache = tmp_path / "finops.db"
     config = tmp_path / "finops.toml"
     config.write_text("[waste]\nsnapshot_age_days = 1\n")
-    three_days_on = datetime.now(UTC).date().toordinal() + 3  # the snapshot was taken "now"
+    taken = boto3.client("ec2", region_name=REGION).describe_snapshots(SnapshotIds=[ids["snapshot"]])["Snapshots"][0]["StartTime"]
+    three_days_on = taken.date() + timedelta(days=3)  # AWS's own stamp of the snapshot, not the test's clock
 
-    done = run_cli("sync", "--cache", str(cache), "--config", str(config),
-                   "--today", datetime.fromordinal(three_days_on).date().isoformat())
+    done = run_cli("sync", "--cache", str(cache), "--config", str(config), "--today", three_days_on.isoformat())
 
     assert done.returncode == 0, done.stderr
     found = waste(cache)
@@ -97,8 +97,8 @@ def put_leads(points: list[tuple[str, float]]) -> None:
 
 def test_leads_are_summed_per_utc_day_and_hand_counts_win(moto: MotoServer, tmp_path: Path) -> None:
     cache = tmp_path / "finops.db"
-    today = datetime.now(UTC).date()
-    day = lambda back: datetime.fromordinal(today.toordinal() - back).date().isoformat()  # noqa: E731
+    today = date(2026, 11, 26)
+    day = lambda back: (today - timedelta(days=back)).isoformat()  # noqa: E731
     put_leads([(f"{day(2)}T01:00:00", 100), (f"{day(2)}T23:00:00", 50), (f"{day(1)}T12:00:00", 80), (f"{day(3)}T12:00:00", 7)])
     with sqlite3.connect(cache) as conn:
         from finops_tui.store.db import open_store
