@@ -399,7 +399,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError:
         conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
-    conn.execute("PRAGMA query_only = ON")
+    # no PRAGMA query_only: it would also refuse the TEMP tables that shadow the allocation; mode=ro already refuses writes
     return conn
 
 
@@ -467,6 +467,11 @@ def _open_read_only(path: Path) -> Store:
             f"{path} was written by an older finops-tui (schema {version}) and cannot be upgraded read-only",
             "open it once without --offline, or make a new copy with `finops-tui snapshot`",
         )
+    try:
+        store.mark_ready()  # figures read through counted_costs; the mapping is shadowed in TEMP tables, never written
+    except sqlite3.DatabaseError as error:
+        store.close()
+        raise CacheError(f"cannot open cache {path}: {error}") from None
     return store
 
 

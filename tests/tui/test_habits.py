@@ -184,8 +184,8 @@ async def test_plots_read_true(demo_store, app_for):
         await settle(pilot)
         service = app.screen.service
         today = demo_store.conn.execute(
-            "SELECT COALESCE(SUM(amortized), 0) FROM cost_daily WHERE day = '2026-11-26' AND category = 'Compute' "
-            "AND service = ?", (service,)).fetchone()[0]
+            "SELECT COALESCE(SUM(f.amortized), 0) FROM cost_daily f JOIN dim_allocation a ON a.dim_id = f.dim_id "
+            "WHERE f.day = '2026-11-26' AND a.category = 'Compute' AND f.service = ?", (service,)).fetchone()[0]
         text = screen_text(app)
         assert f"$ a day · last bar: today so far ${today:,.2f} (partial)" in text
         assert "today" in text.split("Daily spend", 1)[1]
