@@ -55,9 +55,9 @@ def render_review_markdown(review: Review) -> str:
     rs = review.rightsizing
     lines += ["", "## 1. Right-sizing", "", f"Source: {md_cell(rs.source_how)}.", ""]
     if rs.items:
-        lines += _md_table(["Resource", "Current", "Suggested", "Monthly saving", "Approval", "Source"],
+        lines += _md_table(["Resource", "Current", "Suggested", "Monthly saving", "Approval", "Why"],
                            [[i.resource_id, i.current, i.suggested, usd(i.monthly_saving), APPROVER_NAMES[i.approval],
-                             i.source] for i in rs.items], "lllrll")
+                             i.detail or i.source] for i in rs.items], "lllrll")
         lines += ["", f"Recommendations total: {usd(rs.monthly_saving)} a month."]
     else:
         lever = next((lv for lv in review.levers if lv.id == "rightsizing"), None)

@@ -104,7 +104,7 @@ def _from_cpu(m: _Month, cpu: dict[str, Any], notes: tuple[str, ...]) -> Rightsi
         saving = monthly / 2.0  # one size down halves the price within a family
         items.append(RightsizingItem(f"rightsizing:{rid}", rid, current, suggested, cents(saving), "cloudwatch",
                                      approval_tier(saving, m.settings.approval),
-                                     f"CPU p95 {value:.1f} % < {threshold:g} % over {m.settings.review.cpu_lookback_days} "
+                                     f"CPU p95 {value:.2f} % < {threshold:g} % over {m.settings.review.cpu_lookback_days} "
                                      f"days; half of {_usd(monthly)} ({basis})"))
     how = (f"CloudWatch CPUUtilization p95 over the last {m.settings.review.cpu_lookback_days} days below {threshold:g} %: "
            f"one size down, about half its cost ({len(p95)} instances checked, as of {cpu.get('end', '?')})")
