@@ -70,6 +70,7 @@ class AlertEvent:
     drivers: tuple[Driver, ...] = ()
     demo: bool = False
     day: str | None = None  # a spike's day
+    lines: tuple[str, ...] = ()  # a review's ready-made sentences (kind "review", see alerts/review_event.py)
 
     @property
     def is_forecast(self) -> bool:
@@ -84,6 +85,7 @@ class AlertEvent:
     def from_json(cls, data: dict[str, Any]) -> AlertEvent:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         known["drivers"] = tuple(Driver(**driver) for driver in data.get("drivers", []))
+        known["lines"] = tuple(data.get("lines", ()))
         return cls(**known)
 
 

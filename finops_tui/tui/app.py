@@ -63,6 +63,7 @@ class FinopsApp(App[int]):
         Binding("r", "reload", "Reload", tooltip="Read the cache again now"),
         Binding("s", "sync", "Sync", tooltip="Sync from AWS now"),
         Binding("x", "export_report", "Export", tooltip="Write the monthly report (Markdown) to the current directory"),
+        Binding("v", "review", "Review", tooltip="The FinOps review of the last complete month", id="review"),
     ]
 
     def __init__(self, settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
@@ -199,6 +200,13 @@ class FinopsApp(App[int]):
         self.month_offset += step
         self._filters_changed()
 
+    def action_review(self) -> None:
+        """`v`: the FinOps review (its module, and pandas, load only now)."""
+        from finops_tui.tui.screens.review import ReviewItemScreen, ReviewScreen
+
+        if not isinstance(self.screen, (ReviewScreen, ReviewItemScreen)):
+            self.push_screen(ReviewScreen())
+
     # -- help and palette --------------------------------------------------
     def action_help(self) -> None:
         from finops_tui.tui.screens.help import HelpScreen
@@ -211,6 +219,7 @@ class FinopsApp(App[int]):
         yield SystemCommand("Reload", "Read the cache again now (r)", self.action_reload)
         yield SystemCommand("Sync now", "Sync from AWS now (s)", self.action_sync)
         yield SystemCommand("Export monthly report", "Write finops-report-YYYY-MM.md here (x)", self.action_export_report)
+        yield SystemCommand("FinOps review", "The review of the last complete month (v)", self.action_review)
         yield SystemCommand("Next environment", "Filter every pane to the next environment (e)", self.action_cycle_environment)
         yield SystemCommand("Previous month", "Step back one month ([)", lambda: self.action_step_month(-1))
         yield SystemCommand("Next month", "Step forward one month (])", lambda: self.action_step_month(1))

@@ -23,6 +23,8 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("r", "everywhere", "Reload the cache now"),
     ("s", "everywhere", "Sync from AWS now (not offline, not demo)"),
     ("x", "everywhere", "Export report to ./finops-report-YYYY-MM.md"),
+    ("v", "everywhere", "FinOps review of the last complete month"),
+    ("enter / [ / ]", "review", "Open an item / previous, next month"),
     ("ctrl+p", "everywhere", "Command palette: every action by name"),
     ("?", "everywhere", "This help"),
     ("q", "everywhere", "Quit"),
