@@ -44,3 +44,8 @@ def test_help_screen(snap_compare, demo_store, app_for, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_empty_state(snap_compare, empty_store, app_for, size):
     assert snap_compare(app_for(empty_store, offline=True), terminal_size=size, run_before=_after())
+
+
+def test_review_screen(snap_compare, demo_store, app_for):
+    """`v` on the demo cache (2026-11-26): the review of October 2026."""
+    assert snap_compare(app_for(demo_store, demo=True), terminal_size=(120, 40), run_before=_after("v"))

@@ -151,7 +151,7 @@ class ReviewScreen(Screen):
         yield Static(id="drill-title")
         with Vertical(classes="pane", id="pane-review"):
             yield ReviewTable([("section", "Section"), ("item", "Item"), ("amount", "Base / spend"),
-                               ("saving", "Monthly saving"), ("approval", "Approval")], id="review-items")
+                               ("saving", "Saving / change"), ("approval", "Approval")], id="review-items")
         yield Static(id="review-how", markup=False)
         yield Footer()
 
