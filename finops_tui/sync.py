@@ -20,7 +20,7 @@ from finops_tui.store.db import Store, utc_now_iso
 
 FETCHED_UNTIL_KEY = "ce.fetched_until"  # exclusive end day of the last successful Cost Explorer fetch
 OPTIONAL_SOURCES = ("forecast", "anomalies", "savings_plans_coverage", "reservation_coverage", "savings_plans_utilization",
-                    "reservation_utilization", "cost_categories")
+                    "reservation_utilization", "purchase_types", "cost_categories")
 RIGHTSIZING_SOURCE = "cost_optimization_hub"  # the first of the review's right-sizing chain: checked today = chain done
 READ_ONLY_PREFIXES = ("Get", "Describe", "List")
 

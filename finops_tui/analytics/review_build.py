@@ -220,14 +220,18 @@ def _coverage(m: _Month, figures: dict[str, float], commitments: Lever) -> Cover
         how = "Cost Explorer (GetSavingsPlansCoverage/Utilization, GetReservationCoverage/Utilization) for the month"
         sp = CommitmentFigures(_pct(stored["savings_plans_coverage"]), _pct(stored["savings_plans_utilization"]))
         ri = CommitmentFigures(_pct(stored["reservation_coverage"]), _pct(stored["reservation_utilization"]))
-    elif m.pricing_known and total > 0:
+    elif (m.pricing_known and total > 0) or _purchase_frame(m) is not None:
         source = "cache"
-        how = "computed from the cache by purchase type (share of commitment-eligible spend); utilization is not in it"
-        sp_spend = _sum(eligible[eligible["bucket"] == "savings_plans"])
-        ri_spend = _sum(eligible[eligible["bucket"] == "reservations"])
+        by_type = eligible if m.pricing_known else _purchase_frame(m)
+        total = _sum(by_type)
+        what = "the facts' purchase type" if m.pricing_known else "Cost Explorer's purchase types kept by the sync"
+        how = (f"computed from the cache by purchase type ({what}): share of commitment-eligible spend; "
+               "utilization is not in it")
+        sp_spend = _sum(by_type[by_type["bucket"] == "savings_plans"])
+        ri_spend = _sum(by_type[by_type["bucket"] == "reservations"])
         sp = CommitmentFigures(_round1(percent(sp_spend, total)), None)
         ri = CommitmentFigures(_round1(percent(ri_spend, total)), None)
-        unknown_kind = _sum(eligible[eligible["bucket"] == "committed"])
+        unknown_kind = _sum(by_type[by_type["bucket"] == "committed"])
         if unknown_kind:
             notes.append(f"{_usd(unknown_kind)} is covered by commitments of unknown kind")
     else:
@@ -239,6 +243,23 @@ def _coverage(m: _Month, figures: dict[str, float], commitments: Lever) -> Cover
     return Coverage(source, how, sp, ri, cents(figures["on_demand"]), cents(figures["committed"]),
                     cents(figures["base_daily"]),
                     cents(figures["base_daily"] / 24.0), commitments.saving_low, commitments.saving_high, tuple(notes))
+
+
+def _purchase_frame(m: _Month) -> pd.DataFrame | None:
+    """The month's commitment-eligible spend by purchase type from meta ``aws.purchase_types``; None when not kept."""
+    raw = m.store.get_meta("aws.purchase_types")
+    try:
+        rows = json.loads(raw).get("months", {}).get(m.month) if raw else None
+    except (ValueError, AttributeError):
+        rows = None
+    if not rows:
+        return None
+    column = 2 if m.settings.metric == "amortized" else 3
+    lines = [rq.UsageLine(m.first.isoformat(), "", str(row[1]), "", str(row[0]), "", "", float(row[column]), float(row[4]))
+             for row in rows if len(row) >= 5]
+    frame = _frame(lines)
+    frame = frame[frame["kind"].isin(ELIGIBLE_KINDS) & (frame["bucket"] != "spot")]
+    return frame if len(frame) else None
 
 
 def _pct(value: Any) -> float | None:

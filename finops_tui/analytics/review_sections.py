@@ -119,6 +119,11 @@ def spot(m: _Month) -> Spot:
     ec2 = frame[frame["usage_type"].str.contains("BoxUsage", regex=False)] if len(frame) else frame
     on_demand = ec2[ec2["bucket"].isin(("on_demand", "unknown"))]
     eligible = on_demand[on_demand["environment"].isin(NON_PRODUCTION)]
+    tagged = _frame(rq.tagged_ec2_lines(m.store.conn, m.flt, m.first, m.last, review.batch_tag_key,
+                                        tuple(review.batch_tag_values)))
+    tagged = tagged[~tagged["environment"].isin(NON_PRODUCTION) & tagged["bucket"].isin(("on_demand", "unknown"))]
+    if len(tagged):  # batch and worker jobs in production (or untagged environments) count too, once
+        eligible = pd.concat([eligible, tagged], ignore_index=True)
     spot_lines = frame[frame["kind"] == "spot"] if len(frame) else frame
     own = _account_discounts(on_demand, spot_lines)
     families = []
@@ -132,7 +137,9 @@ def spot(m: _Month) -> Spot:
                  for fam, amount in (eligible.groupby("family")["spend"].sum().items() if len(eligible) else []))
     discount = percent(saving, total) if total > 0 else review.spot_discount_pct
     already = _sum(spot_lines[spot_lines["environment"].isin(NON_PRODUCTION)]) if len(spot_lines) else 0.0
-    how = (f"on-demand EC2 usage (BoxUsage) in {', '.join(NON_PRODUCTION)}; {_usd(already)} there already runs as "
+    how = (f"on-demand EC2 usage (BoxUsage) in {', '.join(NON_PRODUCTION)}, and of resources tagged "
+           f"{review.batch_tag_key} = {' / '.join(review.batch_tag_values)} ({_usd(_sum(tagged))} elsewhere); "
+           f"{_usd(already)} in non-production already runs as "
            f"SpotUsage; discount: the account's own Spot price where it runs Spot on the same family, "
            f"else review.spot_discount_pct ({review.spot_discount_pct:g} %)")
     return Spot("spot", cents(total), cents(already), round(discount or 0.0, 1) + 0.0, cents(saving),

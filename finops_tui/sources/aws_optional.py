@@ -87,6 +87,31 @@ def _reservation_utilization(ce: Any, settings: Settings, today: date) -> dict[s
     return found
 
 
+def _purchase_types(ce: Any, settings: Settings, today: date) -> dict[str, Any]:
+    """Spend and usage quantity per month x purchase type x usage type, for the review's coverage from the cache.
+
+    One MONTHLY GetCostAndUsage over the previous and the current month (every page).
+    """
+    from finops_tui.sources.aws import get_cost_and_usage_pages
+
+    request = {"TimePeriod": _coverage_period(today), "Granularity": "MONTHLY",
+               "Metrics": ["AmortizedCost", "UnblendedCost", "UsageQuantity"],
+               "GroupBy": [{"Type": "DIMENSION", "Key": "PURCHASE_TYPE"}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}]}
+    months: dict[str, list[list[Any]]] = {}
+    for page in get_cost_and_usage_pages(ce, request):
+        for period in page.get("ResultsByTime", []):
+            month = period["TimePeriod"]["Start"][:7]
+            for group in period.get("Groups", []):
+                keys = group.get("Keys", [])
+                metrics = group.get("Metrics", {})
+                if len(keys) != 2:
+                    continue
+                amounts = [float(metrics.get(name, {}).get("Amount", 0) or 0)
+                           for name in ("AmortizedCost", "UnblendedCost", "UsageQuantity")]
+                months.setdefault(month, []).append([keys[0], keys[1], *amounts])
+    return {"months": months}
+
+
 def _cost_categories(ce: Any, settings: Settings, today: date) -> list[str]:
     answer = ce.list_cost_category_definitions()
     return [item.get("Name", "") for item in answer.get("CostCategoryReferences", [])]
@@ -99,6 +124,7 @@ FETCHERS: dict[str, Callable[[Any, Settings, date], Any]] = {
     "reservation_coverage": _reservations,
     "savings_plans_utilization": _savings_plans_utilization,
     "reservation_utilization": _reservation_utilization,
+    "purchase_types": _purchase_types,
     "cost_categories": _cost_categories,
 }
 
@@ -109,6 +135,7 @@ PERMISSIONS = {
     "reservation_coverage": "ce:GetReservationCoverage",
     "savings_plans_utilization": "ce:GetSavingsPlansUtilization",
     "reservation_utilization": "ce:GetReservationUtilization",
+    "purchase_types": "ce:GetCostAndUsage",
     "cost_categories": "ce:ListCostCategoryDefinitions",
 }
 

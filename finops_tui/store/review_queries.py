@@ -137,3 +137,33 @@ def source_statuses(conn: sqlite3.Connection, names: tuple[str, ...]) -> dict[st
     """{name: (status, message, checked_at)} of the optional sources ``names`` that were ever asked."""
     sql = f"SELECT name, status, message, checked_at FROM source_status WHERE name IN ({', '.join('?' * len(names))})"
     return {row[0]: (row[1], row[2], row[3]) for row in conn.execute(sql, list(names))}
+
+
+def tagged_ec2_lines(conn: sqlite3.Connection, flt: CostFilter, first: date, last: date, tag_key: str,
+                     value_globs: tuple[str, ...]) -> list[UsageLine]:
+    """On-demand-or-not EC2 instance usage (``BoxUsage``) of resources whose tag ``tag_key`` matches a glob.
+
+    Needs the resource tags the billing exports carry (``dims.tags``, a JSON
+    object); a cache without them has no tagged lines. Globs are matched
+    case-insensitively.
+    """
+    has_tags = "tags" in {row[1] for row in conn.execute("PRAGMA table_info(dims)")} if conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dims'").fetchone() else False
+    if not has_tags or not value_globs:
+        return []
+    relation, columns = _relation(conn)
+    globs = " OR ".join("lower(json_extract(d.tags, ?)) GLOB lower(?)" for _ in value_globs)
+    path = '$."' + tag_key.replace('"', '') + '"'
+    sql = (
+        f"SELECT f.day, f.service, f.usage_type, {columns['instance_type'].replace('instance_type', 'f.instance_type')}, "
+        f"{columns['pricing_category'].replace('pricing_category', 'f.pricing_category')}, f.environment, f.account, "
+        f"SUM(f.{flt.column}), SUM({columns['usage_quantity'].replace('usage_quantity', 'f.usage_quantity')}) "
+        f"FROM {relation} f JOIN dims d ON d.dim_id = f.dim_id "
+        f"WHERE f.day >= ? AND f.day <= ? AND f.charge_type = 'usage' AND f.usage_type LIKE '%BoxUsage%' "
+        f"AND json_valid(d.tags) AND ({globs}) "
+        "GROUP BY f.day, f.service, f.usage_type, 4, 5, f.environment, f.account ORDER BY f.day"
+    )
+    params: list[object] = [first.isoformat(), last.isoformat()]
+    for glob in value_globs:
+        params += [path, glob]
+    return [UsageLine(*row) for row in conn.execute(sql, params)]

@@ -175,3 +175,33 @@ def test_the_policy_names_what_the_review_asks(tmp_path: Path) -> None:
     for action in ("ce:GetSavingsPlansUtilization", "ce:GetReservationUtilization", "cost-optimization-hub:ListRecommendations",
                    "compute-optimizer:GetEC2InstanceRecommendations", "cloudwatch:GetMetricData", "ec2:DescribeInstances"):
         assert action in actions
+
+
+def purchase_group(purchase: str, usage_type: str, amount: float, quantity: float) -> dict:
+    return {"Keys": [purchase, usage_type], "Metrics": {
+        "AmortizedCost": {"Amount": str(amount), "Unit": "USD"}, "UnblendedCost": {"Amount": str(amount), "Unit": "USD"},
+        "UsageQuantity": {"Amount": str(quantity), "Unit": "N/A"}}}
+
+
+def test_coverage_from_purchase_types_kept_once_a_day(moto: MotoServer, tmp_path: Path) -> None:
+    from tests.integration.conftest import ce_result
+
+    cache = tmp_path / "finops.db"
+    october = {"TimePeriod": OCT, "Total": {}, "Estimated": False, "Groups": [
+        purchase_group("On Demand Instances", "USE1-BoxUsage:m5.xlarge", 300.0, 1488.0),
+        purchase_group("Savings Plans", "USE1-BoxUsage:m5.xlarge", 500.0, 2480.0),
+        purchase_group("Standard Reserved Instances", "USE1-InstanceUsage:db.r5.large", 200.0, 744.0),
+        purchase_group("Spot Instances", "USE1-SpotUsage:m5.large", 100.0, 1000.0),  # not commitment-eligible
+        purchase_group("On Demand Instances", "USE1-TimedStorage-ByteHrs", 50.0, 2000.0)]}  # nor is storage
+    moto.queue_ce(ce_result(), ce_result(), ce_result(), {"ResultsByTime": [october], "DimensionValueAttributes": []})
+
+    done = run_cli("sync", "--cache", str(cache), "--today", TODAY)
+
+    assert done.returncode == 0, done.stderr
+    assert moto.injector.operations.count("GetCostAndUsage") == 4  # 3 daily queries + the purchase types
+    # Eligible spend 300 + 500 + 200 = 1,000: Savings Plans 500 (50 %), reservations 200 (20 %)
+    coverage = review(cache)["coverage"]
+    assert (coverage["source"], coverage["savings_plans"], coverage["reservations"]) == (
+        "cache", {"coverage_pct": 50.0, "utilization_pct": None}, {"coverage_pct": 20.0, "utilization_pct": None})
+    again = run_cli("sync", "--cache", str(cache), "--today", TODAY)
+    assert again.returncode == 0 and moto.injector.operations.count("GetCostAndUsage") == 7  # 3 more, no purchase types
