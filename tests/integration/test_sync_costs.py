@@ -85,7 +85,7 @@ def test_first_sync_backfills_pages_and_allocates_every_dollar(moto: MotoServer,
     # 4 GetCostAndUsage pages + 7 optional sources (6 that moto does not implement, asked once each, no retry,
     # and the review's purchase types).
     assert run["ce_request_count"] == 11
-    assert moto.injector.operations.count("GetCostAndUsage") == 4
+    assert moto.injector.operations.count("GetCostAndUsage") == 5  # 4 pages + the purchase types
     assert run["request_count"] == len(moto.injector.operations)
     assert f"Requests: {run['request_count']} AWS requests, 11 to Cost Explorer ($0.11)" in done.stdout
     assert "forecast: not available" in done.stdout
@@ -190,6 +190,7 @@ def test_request_changed_restarts_paging_without_doubling(moto: MotoServer, tmp_
     done = run_cli("sync", "--cache", str(cache), "--today", TODAY)
 
     assert done.returncode == 0, done.stderr
-    assert moto.injector.operations.count("GetCostAndUsage") == 6  # page 1, page 2 (changed), page 1, page 2, detail, accounts
+    # page 1, page 2 (changed), page 1, page 2, detail, accounts, then the review's purchase types
+    assert moto.injector.operations.count("GetCostAndUsage") == 7
     assert sum(by_day_category_environment(cache).values()) == 175.0
     assert last_run(cache)["ce_request_count"] == 6 + 7
