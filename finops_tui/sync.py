@@ -98,7 +98,7 @@ def _optional_due(store: Store, settings: Settings, today: str) -> list[str]:
     due = [name for name in OPTIONAL_SOURCES if name not in _checked_today(store, today)]
     if not settings.categories.aws_cost_category and "cost_categories" in due:
         due.remove("cost_categories")
-    if RIGHTSIZING_SOURCE not in _checked_today(store, real_today):
+    if RIGHTSIZING_SOURCE not in _checked_today(store, today):
         due.append("rightsizing")  # not a Cost Explorer request: Cost Optimization Hub, Compute Optimizer, CloudWatch
     return due
 
