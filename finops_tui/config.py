@@ -237,6 +237,82 @@ class Alerts(_Section):
     one_time_min: float = Field(500.0, ge=0, description="One-time charges above this (USD) are alerted")
 
 
+class Lever(_Section):
+    """One optimization lever of the framework: its saving range in percent of its base.
+
+    ``high_pct`` unset means open-ended ("50 %+"): only the low end is a figure.
+    """
+
+    name: str
+    level: Literal["Low", "Medium", "High"] = "Medium"
+    low_pct: float = Field(ge=0, le=100)
+    high_pct: float | None = Field(None, ge=0, le=100)
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Lever:
+        if self.high_pct is not None and self.high_pct < self.low_pct:
+            raise ValueError("high_pct must not be below low_pct")
+        return self
+
+
+LEVER_IDS: tuple[str, ...] = ("s3_lifecycle", "rightsizing", "commitments", "graviton", "serverless")
+
+
+def _default_levers() -> dict[str, Lever]:
+    return {
+        "s3_lifecycle": Lever(name="S3 Lifecycle Rules", level="Low", low_pct=10, high_pct=30),
+        "rightsizing": Lever(name="Instance Right-sizing", level="Medium", low_pct=20, high_pct=40),
+        "commitments": Lever(name="RI / Savings Plans", level="Medium", low_pct=30, high_pct=60),
+        "graviton": Lever(name="Moving to Graviton (ARM)", level="High", low_pct=20, high_pct=30),
+        "serverless": Lever(name="Serverless for idle tasks", level="High", low_pct=50, high_pct=None),
+    }
+
+
+def _default_graviton() -> dict[str, str]:
+    """x86 instance family -> its arm64 twin (EC2, RDS ``db.``, ElastiCache ``cache.``)."""
+    return {
+        "m5": "m7g", "m5a": "m7g", "m6i": "m7g", "m6a": "m7g", "m7i": "m7g", "m7a": "m7g",
+        "c5": "c7g", "c5a": "c7g", "c6i": "c7g", "c6a": "c7g", "c7i": "c7g", "c7a": "c7g",
+        "r5": "r7g", "r5a": "r7g", "r6i": "r7g", "r6a": "r7g", "r7i": "r7g", "r7a": "r7g",
+        "t3": "t4g", "t3a": "t4g",
+        "db.m5": "db.m7g", "db.m6i": "db.m7g", "db.r5": "db.r7g", "db.r6i": "db.r7g", "db.t3": "db.t4g",
+        "cache.m5": "cache.m7g", "cache.m6i": "cache.m7g", "cache.r5": "cache.r7g", "cache.r6i": "cache.r7g",
+        "cache.t3": "cache.t4g",
+    }
+
+
+class Review(_Section):
+    """The monthly FinOps review: the levers table, right-sizing, Spot, data transfer."""
+
+    levers: dict[str, Lever] = Field(default_factory=_default_levers)
+    graviton: dict[str, str] = Field(default_factory=_default_graviton,
+                                     description="x86 family -> arm64 twin; GPU, metal and Windows are never candidates")
+    cpu_p95_below: float = Field(40.0, gt=0, le=100, description="CPU p95 (%) under which an instance is one size too big")
+    cpu_lookback_days: int = Field(14, ge=1, le=60)
+    spot_discount_pct: float = Field(60.0, ge=0, le=100, description="Spot saving when the account runs no Spot of a family")
+    batch_tag_key: str = Field("Workload", description="Tag that marks batch or worker jobs (Spot candidates in any environment)")
+    batch_tag_values: list[str] = Field(default_factory=lambda: ["batch*", "worker*", "job*"])
+    top_n: int = Field(5, ge=1, le=50, description="Top sources listed per data-transfer class")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_levers(cls, data: Any) -> Any:
+        """A config may set only some fields of some levers: the rest keep the framework's."""
+        if not isinstance(data, dict) or not isinstance(data.get("levers"), dict):
+            return data
+        defaults = _default_levers()
+        merged: dict[str, Any] = {}
+        for name, given in data["levers"].items():
+            if name not in defaults:
+                raise ValueError(f"unknown lever {name!r}; expected one of {', '.join(LEVER_IDS)}")
+            base = defaults[name].model_dump()
+            merged[name] = {**base, **given} if isinstance(given, dict) else given
+        for name, lever in defaults.items():
+            merged.setdefault(name, lever.model_dump())
+        return {**data, "levers": merged}
+
+
 class Athena(_Section):
     """Athena over the organisation's Data Export (CUR 2.0 or FOCUS 1.2 Parquet, a Glue table by billing period)."""
 
@@ -285,6 +361,7 @@ class Settings(_Section):
     sync: Sync = Sync()
     waste: Waste = Waste()
     alerts: Alerts = Alerts()
+    review: Review = Review()
     athena: Athena = Athena()
     sources: Sources = Sources()
 

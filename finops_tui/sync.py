@@ -19,7 +19,9 @@ from finops_tui.errors import InputError, SyncError
 from finops_tui.store.db import Store
 
 FETCHED_UNTIL_KEY = "ce.fetched_until"  # exclusive end day of the last successful Cost Explorer fetch
-OPTIONAL_SOURCES = ("forecast", "anomalies", "savings_plans_coverage", "reservation_coverage", "cost_categories")
+OPTIONAL_SOURCES = ("forecast", "anomalies", "savings_plans_coverage", "reservation_coverage", "savings_plans_utilization",
+                    "reservation_utilization", "purchase_types", "cost_categories")
+RIGHTSIZING_SOURCE = "cost_optimization_hub"  # the first of the review's right-sizing chain: checked today = chain done
 READ_ONLY_PREFIXES = ("Get", "Describe", "List")
 
 
@@ -96,6 +98,8 @@ def _optional_due(store: Store, settings: Settings, today: str) -> list[str]:
     due = [name for name in OPTIONAL_SOURCES if name not in _checked_today(store, today)]
     if not settings.categories.aws_cost_category and "cost_categories" in due:
         due.remove("cost_categories")
+    if RIGHTSIZING_SOURCE not in _checked_today(store, today):
+        due.append("rightsizing")  # not a Cost Explorer request: Cost Optimization Hub, Compute Optimizer, CloudWatch
     return due
 
 
@@ -134,10 +138,11 @@ def planned_requests(settings: Settings, window: SyncWindow, optional_due: list[
     More pages are only known when Cost Explorer answers; the meter stops the run
     at the cap whatever happens.
     """
-    ce = 3 + len(optional_due)
+    ce = 3 + len([name for name in optional_due if name != "rightsizing"])
     per_region = 5  # DescribeVolumes, DescribeInstances, DescribeAddresses, DescribeSnapshots, DescribeLoadBalancers
     per_region += 1 if settings.sync.scan_rds else 0
     other = per_region * len(settings.sync.regions) + (1 if settings.leads.cloudwatch.enabled else 0)
+    other += 1 if "rightsizing" in optional_due else 0  # at least the Cost Optimization Hub's first page
     return ce + other, ce
 
 
@@ -270,7 +275,16 @@ def _fetch(aws: Any, settings: Settings, clock: Clock, window: SyncWindow, optio
             degrade("leads", error, "cloudwatch:GetMetricData")
     extras: dict[str, Any] = {}
     optional_ce = aws.client("ce", CE_REGION, attempts=1)  # each try costs $0.01; an optional source is not worth a retry
-    for name, (status, message, value) in fetch_optional(optional_ce, settings, clock.today, optional_due, optional_call).items():
+    ce_due = [name for name in optional_due if name != "rightsizing"]
+    if "rightsizing" in optional_due:
+        from finops_tui.sources.aws_recommendations import fetch_rightsizing
+
+        found_statuses, found = fetch_rightsizing(aws, settings, clock.today, optional_call)
+        statuses += found_statuses
+        extras.update(found)
+        messages += [f"{name}: {status.replace('_', ' ')} ({message})" for name, status, message in found_statuses
+                     if status != "ok"]
+    for name, (status, message, value) in fetch_optional(optional_ce, settings, clock.today, ce_due, optional_call).items():
         statuses.append((name, status, message))
         if status == "ok":
             extras[name] = value
@@ -307,7 +321,10 @@ def _write(store: Store, run_id: int, window: SyncWindow, fetched: Fetched, mete
             [(name, status, message, now) for name, status, message in fetched.statuses],
         )
         for name, value in fetched.extras.items():
-            store.set_meta(f"aws.{name}", json.dumps(value, default=str), conn)
+            if value is None:  # a source that no longer answers: its stale value goes
+                conn.execute("DELETE FROM meta WHERE key = ?", (f"aws.{name}",))
+            else:
+                store.set_meta(f"aws.{name}", json.dumps(value, default=str), conn)
         store.set_meta(FETCHED_UNTIL_KEY, max(end, store.get_meta(FETCHED_UNTIL_KEY) or end), conn)
         done = dict(detail, operations=dict(meter.operations), pages=fetched.pages, messages=fetched.messages)
         store.finish_run(run_id, status="ok", request_count=meter.requests, ce_request_count=meter.ce_requests,

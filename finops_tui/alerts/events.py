@@ -85,6 +85,7 @@ class AlertEvent:
     service: str | None = None  # a one-time charge's service
     charge_type: str | None = None  # a one-time charge's kind
     estimated: bool = False  # the event's day (or any day of its month so far) is still marked Estimated by AWS
+    lines: tuple[str, ...] = ()  # a review's ready-made sentences (kind "review", see alerts/review_event.py)
 
     @property
     def is_forecast(self) -> bool:
@@ -99,6 +100,7 @@ class AlertEvent:
     def from_json(cls, data: dict[str, Any]) -> AlertEvent:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         known["drivers"] = tuple(Driver(**driver) for driver in data.get("drivers", []))
+        known["lines"] = tuple(data.get("lines", ()))
         return cls(**known)
 
 

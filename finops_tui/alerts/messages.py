@@ -60,7 +60,11 @@ def approval_text(event: AlertEvent) -> str:
 def headline(event: AlertEvent) -> str:
     """One line: what happened, for the header, the fallback text and stdout."""
     what = scope_label(event.scope)
-    if event.kind == "spike":
+    if event.kind == "review":
+        from finops_tui.alerts.review_event import review_headline
+
+        text = review_headline(event)
+    elif event.kind == "spike":
         text = f"Spike: {what} up {pct_text(event.pct)} on {event.day}"
     elif event.kind == "one_time":
         text = f"One-time charge: {event.service} {money(event.amount)} on {event.day}"
@@ -77,6 +81,8 @@ def headline(event: AlertEvent) -> str:
 
 def happened(event: AlertEvent) -> list[str]:
     """Sentences (plain, unescaped) saying what happened and how much."""
+    if event.kind == "review":
+        return list(event.lines)
     if event.kind == "spike":
         return [
             f"{scope_label(event.scope).removesuffix(' spend')} spend on {event.day} was {money(event.amount)}, "
@@ -124,6 +130,14 @@ def as_of_line(event: AlertEvent) -> str:
 def slack_message(event: AlertEvent) -> dict[str, Any]:
     """A Block Kit message with a plain-text fallback."""
     esc = mrkdwn_escape
+    if event.kind == "review":
+        return {"text": esc(headline(event)), "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": headline(event), "emoji": False}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": esc(event.lines[0]) if event.lines else ""}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(f"• {esc(line)}" for line in event.lines[1:])}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": esc(
+                f"As of {event.as_of}, {event.metric} cost. Alert key: {event.key}")}]},
+        ]}
     scope_title = "Category" if event.scope.startswith("category:") else "Scope" if event.scope == "total" else "Environment"
     scope_value = event.scope.removeprefix("category:") if event.scope.startswith("category:") else event.scope
     amount_title = ("Day's spend" if event.kind == "spike" else "Charge" if event.kind == "one_time"

@@ -76,6 +76,9 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
         snapshot = build_snapshot(store, settings, clock.today, now=now)
         conn = store.conn
         new_events = evaluate(snapshot, settings, conn)
+        from finops_tui.alerts.review_event import review_events  # the first-Monday review message
+
+        new_events += review_events(store, settings, clock.today, conn, demo=snapshot.is_demo)
     snoozes = state.active_snoozes(conn, now)
     result = AlertRunResult(dry_run=dry_run)
     channels = configured_channels(settings, out)

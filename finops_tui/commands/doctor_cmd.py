@@ -15,7 +15,11 @@ from finops_tui.store import queries
 
 CE_ACTIONS = [
     "ce:GetCostAndUsage", "ce:GetCostForecast", "ce:GetAnomalies", "ce:GetSavingsPlansCoverage",
-    "ce:GetReservationCoverage", "ce:ListCostCategoryDefinitions",
+    "ce:GetReservationCoverage", "ce:GetSavingsPlansUtilization", "ce:GetReservationUtilization",
+    "ce:ListCostCategoryDefinitions",
+]
+REVIEW_ACTIONS = [  # the FinOps review's right-sizing: the first that answers is used
+    "cost-optimization-hub:ListRecommendations", "compute-optimizer:GetEC2InstanceRecommendations",
 ]
 SCAN_ACTIONS = [
     "ec2:DescribeVolumes", "ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:DescribeSnapshots",
@@ -26,11 +30,10 @@ SCAN_ACTIONS = [
 
 def iam_policy(settings: Settings) -> dict[str, Any]:
     """The smallest read-only policy the sync needs (Get/Describe/List only)."""
-    actions = CE_ACTIONS + SCAN_ACTIONS
+    actions = CE_ACTIONS + SCAN_ACTIONS + REVIEW_ACTIONS
     if settings.sync.scan_rds:
         actions.append("rds:DescribeDBInstances")
-    if settings.leads.cloudwatch.enabled:
-        actions.append("cloudwatch:GetMetricData")
+    actions.append("cloudwatch:GetMetricData")  # leads, and CPU for right-sizing
     return {"Version": "2012-10-17",
             "Statement": [{"Sid": "FinopsTuiReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}]}
 

@@ -26,7 +26,7 @@ _CREDENTIAL_CODES = {
 }
 _DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException"}
 _NOT_AVAILABLE_CODES = {
-    "DataUnavailableException", "OptInRequired", "SubscriptionRequiredException", "NotImplemented",
+    "DataUnavailableException", "OptInRequired", "OptInRequiredException", "SubscriptionRequiredException", "NotImplemented",
     "InvalidAction", "UnknownOperationException", "ValidationException", "BillingViewHealthStatusException",
 }
 

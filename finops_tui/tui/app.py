@@ -67,6 +67,7 @@ class FinopsApp(App[int]):
         Binding("r", "reload_now", "Reload", tooltip="Read the cache again now (says when it has)"),
         Binding("s", "sync", "Sync", tooltip="Sync from AWS now"),
         Binding("x", "export_report", "Export", tooltip="Write the report of what is shown (month, environment) to a new file here"),
+        Binding("v", "review", "Review", tooltip="The FinOps review of the last complete month", id="review"),
     ]
 
     def __init__(self, settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
@@ -246,6 +247,13 @@ class FinopsApp(App[int]):
             return
         self.month_offset += step
         self._filters_changed()
+
+    def action_review(self) -> None:
+        """`v`: the FinOps review (its module, and pandas, load only now)."""
+        from finops_tui.tui.screens.review import ReviewItemScreen, ReviewScreen
+
+        if not isinstance(self.screen, (ReviewScreen, ReviewItemScreen)):
+            self.push_screen(ReviewScreen())
 
     # -- help and palette --------------------------------------------------
     def action_help(self) -> None:

@@ -39,15 +39,29 @@ class Fault:
 
 
 class FaultInjector:
-    """WSGI middleware: records every operation, and fails or holds the ones a test asks for."""
+    """WSGI middleware: records every operation, and fails or holds the ones a test asks for.
+
+    It also answers operations moto does not implement (Cost Optimization Hub, Compute
+    Optimizer, Cost Explorer coverage and utilization) from ``fakes``: operation name ->
+    a JSON-able answer in the real response shape, or a callable of the request body.
+    """
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.faults: list[Fault] = []
         self.operations: list[str] = []
+        self.fakes: dict[str, Any] = {}
         self.lock = threading.Lock()
         self.fill_ce_days = True
         self._ce_days: dict[str, set[str]] = {}  # query (request body without its page token) -> days answered
+
+    def fake_answer(self, environ: dict[str, Any], operation: str, body: bytes, start_response: Any) -> list[bytes]:
+        answer = self.fakes[operation]
+        if callable(answer):
+            answer = answer(body)
+        payload = json.dumps(answer).encode()  # the JSON protocols (Cost Explorer, the Hub, Compute Optimizer)
+        start_response("200 OK", [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(payload)))])
+        return [payload]
 
     @staticmethod
     def operation(environ: dict[str, Any], body: bytes) -> str:
@@ -76,6 +90,8 @@ class FaultInjector:
                 fault = None
             elif fault is not None and fault.hold is None:
                 fault.times -= 1
+        if fault is None and operation in self.fakes:
+            return self.fake_answer(environ, operation, body, start_response)
         if fault is not None and fault.hold is not None:
             fault.reached.set()
             fault.hold.wait(60)
@@ -157,6 +173,10 @@ class MotoServer:
         self.injector.faults.append(fault)
         return fault
 
+    def answer(self, operation: str, response: Any) -> None:
+        """Serve ``operation`` (not in moto) from the fake: its real response shape, or a callable of the body."""
+        self.injector.fakes[operation] = response
+
     def hold(self, operation: str) -> Fault:
         fault = Fault(operation, hold=threading.Event())
         self.injector.faults.append(fault)
@@ -167,6 +187,7 @@ class MotoServer:
             if fault.hold is not None:
                 fault.hold.set()
         self.injector.faults.clear()
+        self.injector.fakes.clear()
         self.injector.operations.clear()
         self.injector.fill_ce_days = True
         self.injector._ce_days.clear()

@@ -25,7 +25,10 @@ def test_denied_and_missing_sources_are_recorded_and_shown(moto: MotoServer, tmp
     assert done.returncode == 0, done.stderr
     assert statuses(cache) == {"forecast": "not_available", "anomalies": "access_denied",
                                "savings_plans_coverage": "not_available", "reservation_coverage": "not_available",
-                               "waste_scan:us-east-1": "ok", "leads": "ok"}
+                               "savings_plans_utilization": "not_available", "reservation_utilization": "not_available",
+                               "purchase_types": "ok",
+                               "cost_optimization_hub": "not_available", "compute_optimizer": "not_available",
+                               "cpu_utilization": "ok", "waste_scan:us-east-1": "ok", "leads": "ok"}
     assert "  anomalies: access denied (AccessDeniedException: injected AccessDeniedException)" in done.stdout
     assert "  forecast: not available (the endpoint answered HTTP 500)" in done.stdout
 

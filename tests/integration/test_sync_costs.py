@@ -82,11 +82,12 @@ def test_first_sync_backfills_pages_and_allocates_every_dollar(moto: MotoServer,
     assert accounts["staging"] == STAGING_ACCOUNT and accounts["production"] == PROD_ACCOUNT
     run = last_run(cache)
     assert run["status"] == "ok"
-    # 4 GetCostAndUsage pages + 4 optional sources that moto does not implement (asked once each, no retry).
-    assert run["ce_request_count"] == 8
-    assert moto.injector.operations.count("GetCostAndUsage") == 4
+    # 4 GetCostAndUsage pages + 7 optional sources (6 that moto does not implement, asked once each, no retry,
+    # and the review's purchase types).
+    assert run["ce_request_count"] == 11
+    assert moto.injector.operations.count("GetCostAndUsage") == 5  # 4 pages + the purchase types
     assert run["request_count"] == len(moto.injector.operations)
-    assert f"Requests: {run['request_count']} AWS requests, 8 to Cost Explorer ($0.08)" in done.stdout
+    assert f"Requests: {run['request_count']} AWS requests, 11 to Cost Explorer ($0.11)" in done.stdout
     assert "forecast: not available" in done.stdout
 
 
@@ -129,7 +130,7 @@ def test_same_day_resync_fetches_only_the_open_window_once(moto: MotoServer, tmp
         ("2026-11-24", "AI/ML", "production"): 100.0,
         ("2026-11-25", "Compute", "staging"): 55.0,
     }
-    assert "Today: 11 of 200 Cost Explorer requests." in again.stdout
+    assert "Today: 14 of 200 Cost Explorer requests." in again.stdout
     with sqlite3.connect(cache) as conn:  # the panes read the rollup: it must follow the replaced window
         rollup = conn.execute("SELECT day, ROUND(SUM(amortized), 2) FROM cost_rollup GROUP BY day ORDER BY day").fetchall()
     assert rollup == [("2026-11-10", 5.0), ("2026-11-24", 100.0), ("2026-11-25", 55.0)]
@@ -142,7 +143,7 @@ def test_dry_run_makes_no_request(moto: MotoServer, tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert "Dry run: a sync would fetch 2025-11-01 to 2026-11-26 (first run: backfill)." in done.stdout
-    assert "at least 13 AWS requests, 7 of them to Cost Explorer (at least $0.07" in done.stdout
+    assert "at least 17 AWS requests, 10 of them to Cost Explorer (at least $0.10" in done.stdout
     assert moto.injector.operations == []
 
 
@@ -155,7 +156,7 @@ def test_daily_cap_refuses_before_calling(moto: MotoServer, tmp_path: Path) -> N
 
     assert done.returncode == 1
     assert done.stderr.strip() == (
-        "finops-tui: refused: this sync needs at least 7 Cost Explorer requests and 0 of today's cap of 5 are used "
+        "finops-tui: refused: this sync needs at least 10 Cost Explorer requests and 0 of today's cap of 5 are used "
         "(raise sync.daily_request_cap or sync again tomorrow)"
     )
     assert moto.injector.operations == []
@@ -166,17 +167,17 @@ def test_daily_cap_refuses_before_calling(moto: MotoServer, tmp_path: Path) -> N
 def test_cap_stops_a_run_whose_pages_outgrow_it(moto: MotoServer, tmp_path: Path) -> None:
     cache = tmp_path / "finops.db"
     config = tmp_path / "finops.toml"
-    config.write_text("[sync]\ndaily_request_cap = 7\n")
-    pages = [ce_result(ce_day("2026-11-24", [ce_group("Environment$prod", EC2, 1.0)]), next_page=f"p{n + 1}") for n in range(7)]
+    config.write_text("[sync]\ndaily_request_cap = 10\n")  # 3 queries + 7 optional sources: just allowed to start
+    pages = [ce_result(ce_day("2026-11-24", [ce_group("Environment$prod", EC2, 1.0)]), next_page=f"p{n + 1}") for n in range(10)]
     moto.queue_ce(*pages)
 
     done = run_cli("sync", "--cache", str(cache), "--config", str(config), "--today", TODAY)
 
     assert done.returncode == 1
-    assert "stopped before Cost Explorer request 8: the daily cap of requests is reached" in done.stderr
-    assert moto.injector.operations.count("GetCostAndUsage") == 7
+    assert "stopped before Cost Explorer request 11: the daily cap of requests is reached" in done.stderr
+    assert moto.injector.operations.count("GetCostAndUsage") == 10
     run = last_run(cache)
-    assert run["status"] == "failed" and run["ce_request_count"] == 7
+    assert run["status"] == "failed" and run["ce_request_count"] == 10
     with sqlite3.connect(cache) as conn:
         assert conn.execute("SELECT COUNT(*) FROM cost_daily").fetchone()[0] == 0
 
@@ -189,6 +190,7 @@ def test_request_changed_restarts_paging_without_doubling(moto: MotoServer, tmp_
     done = run_cli("sync", "--cache", str(cache), "--today", TODAY)
 
     assert done.returncode == 0, done.stderr
-    assert moto.injector.operations.count("GetCostAndUsage") == 6  # page 1, page 2 (changed), page 1, page 2, detail, accounts
+    # page 1, page 2 (changed), page 1, page 2, detail, accounts, then the review's purchase types
+    assert moto.injector.operations.count("GetCostAndUsage") == 7
     assert sum(by_day_category_environment(cache).values()) == 175.0
-    assert last_run(cache)["ce_request_count"] == 6 + 4
+    assert last_run(cache)["ce_request_count"] == 6 + 7

@@ -59,8 +59,8 @@ def test_throttling_is_retried_and_every_attempt_counted(moto: MotoServer, tmp_p
     assert done.returncode == 0, done.stderr
     status, error, requests, ce_requests = runs(cache)[-1]
     assert status == "ok" and error is None
-    assert moto.injector.operations.count("GetCostAndUsage") == 5  # 3 queries + 2 throttled attempts
-    assert ce_requests == 5 + 4  # with the optional sources
+    assert moto.injector.operations.count("GetCostAndUsage") == 6  # 3 queries + 2 throttled attempts + purchase types
+    assert ce_requests == 5 + 7  # with the optional sources
     assert requests == len(moto.injector.operations)
 
 

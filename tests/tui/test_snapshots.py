@@ -49,3 +49,8 @@ def test_empty_state(snap_compare, empty_store, app_for, size):
 @pytest.mark.parametrize("theme", THEMES)
 def test_spike_detail(snap_compare, demo_store, app_for, theme):
     assert snap_compare(app_for(demo_store, demo=True), terminal_size=(120, 40), run_before=_after(theme, "3", "enter"))
+
+
+def test_review_screen(snap_compare, demo_store, app_for):
+    """`v` on the demo cache (2026-11-26): the review of October 2026."""
+    assert snap_compare(app_for(demo_store, demo=True), terminal_size=(120, 40), run_before=_after("finops-dark", "v"))
