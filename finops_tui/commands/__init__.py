@@ -2,6 +2,7 @@
 
 from finops_tui.commands import (
     alerts_cmd,
+    approvals_cmd,
     config_cmd,
     demo_cmd,
     doctor_cmd,
@@ -24,6 +25,7 @@ COMMAND_MODULES = [
     report_cmd,
     waste_cmd,
     alerts_cmd,
+    approvals_cmd,
     doctor_cmd,
     config_cmd,
 ]
