@@ -63,6 +63,7 @@ class FinopsApp(App[int]):
         Binding("r", "reload", "Reload", tooltip="Read the cache again now"),
         Binding("s", "sync", "Sync", tooltip="Sync from AWS now"),
         Binding("x", "export_report", "Export", tooltip="Write the monthly report (Markdown) to the current directory"),
+        Binding("p", "approvals", "Approvals", tooltip="Approval items by tier and age; approve or reject"),
     ]
 
     def __init__(self, settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
@@ -214,11 +215,19 @@ class FinopsApp(App[int]):
         yield SystemCommand("Next environment", "Filter every pane to the next environment (e)", self.action_cycle_environment)
         yield SystemCommand("Previous month", "Step back one month ([)", lambda: self.action_step_month(-1))
         yield SystemCommand("Next month", "Step forward one month (])", lambda: self.action_step_month(1))
+        yield SystemCommand("Approvals", "Approval items by tier and age; approve or reject (p)", self.action_approvals)
         yield SystemCommand("Help: keys", "Every key of the console (?)", self.action_help)
         if isinstance(screen, DashboardScreen):
             for number, pane in enumerate(("categories", "budgets", "spikes", "waste", "cpl"), start=1):
                 yield SystemCommand(f"Go to pane {number}: {pane}", f"Focus the {pane} pane ({number})",
                                     lambda pane=pane: screen.action_focus_pane(pane))
+
+    # -- approvals ---------------------------------------------------------
+    def action_approvals(self) -> None:
+        from finops_tui.tui.screens.approvals import ApprovalsScreen
+
+        if not isinstance(self.screen, ApprovalsScreen):
+            self.push_screen(ApprovalsScreen(self.clock.today))
 
     # -- drill-down and acknowledgement ------------------------------------
     @on(DataTable.RowSelected, "#categories")
