@@ -124,6 +124,7 @@ class FinopsApp(App[int]):
         try:
             snapshot = build_snapshot(self.store, self.settings, self.view_today, environment=self.environment,
                                       now=self.clock.now())
+            with_approval_states(self.store, snapshot)
             acknowledged = frozenset(self.store.acknowledged_keys())
         except Exception as error:  # a locked or half-copied cache: say so, and let the worker try again
             self._snapshot_failed(SnapshotFailed(f"Could not read the cache: {error}"))
@@ -151,6 +152,7 @@ class FinopsApp(App[int]):
 
         try:
             snapshot = build_snapshot(self.store, self.settings, today, environment=environment, now=self.clock.now())
+            with_approval_states(self.store, snapshot)
             acknowledged = frozenset(self.store.acknowledged_keys())
         except Exception as error:  # the cache may be mid-copy or locked: keep the last good figures
             self.post_message(SnapshotFailed(f"Could not read the cache: {error}"))
@@ -368,6 +370,13 @@ class FinopsApp(App[int]):
     @on(ReportFailed)
     def _report_failed(self, message: ReportFailed) -> None:
         self.notify(message.error, severity="error", markup=False)
+
+
+def with_approval_states(store: Store, snapshot: Snapshot) -> None:
+    """Put each spike's and budget line's approval item into ``snapshot.extras["approvals"]`` for the panes."""
+    from finops_tui.approvals.states import snapshot_states
+
+    snapshot.extras["approvals"] = snapshot_states(store.conn, snapshot)
 
 
 def sync_summary(result: object) -> str:

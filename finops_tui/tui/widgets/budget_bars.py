@@ -61,6 +61,9 @@ class BudgetBars(Static, can_focus=True):
             (f"{percent(line.pct):>7} ", _level_style(line.level)),
             (LEVEL_LABEL.get(line.level, line.level), _level_style(line.level)),
         )
+        item = self._snapshot.extras.get("approvals", {}).get(f"line:{line.name}") if self._snapshot else None
+        if item is not None:  # the overrun's approval item (finops_tui.approvals.states)
+            head = Content.assemble(head, (f"  #{item[0]} {item[1]}", "$text-muted"))
         if line.forecast_eom is None:
             forecast = Content(" fc -")
         else:
