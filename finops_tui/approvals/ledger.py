@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from finops_tui.approvals.model import DIRECTIONS, TRANSITIONS, ApprovalItem, HistoryEntry
 from finops_tui.approvals.scope import from_alert_scope, parse_scope, scope_text
 from finops_tui.approvals.tiers import may_decide, tier_name, tier_of, who_may
 from finops_tui.config import Settings
-from finops_tui.errors import InputError
+from finops_tui.errors import CacheError, InputError
 from finops_tui.money import usd
 from finops_tui.store import approvals as sql
 from finops_tui.store.db import Store
@@ -53,6 +54,21 @@ def load_item(conn: sqlite3.Connection, item_id: int) -> ApprovalItem:
     if row is None:
         raise InputError(f"no approval item #{item_id}", "`finops-tui approvals list` shows them")
     return _item(row, sql.history_rows(conn, item_id))
+
+
+@contextmanager
+def _writing(store: Store) -> Iterator[sqlite3.Connection]:
+    """A write transaction whose SQLite failures read as one sentence (nothing is written when it fails)."""
+    try:
+        with store.transaction() as conn:
+            yield conn
+    except sqlite3.OperationalError as error:
+        text = str(error).lower()
+        if "readonly" in text or "read-only" in text or "query_only" in text:
+            raise CacheError(f"{store.path} is read-only: nothing was recorded") from None
+        if "locked" in text or "busy" in text:
+            raise CacheError(f"{store.path} is locked by another process: nothing was recorded", "try again in a moment") from None
+        raise
 
 
 def parse_item_id(text: str) -> int:
@@ -98,7 +114,7 @@ def propose(store: Store, settings: Settings, *, title: str, amount: float, dire
     actor = _text(actor, "the name", TITLE_LIMIT, required=False)
     amount = check_amount(amount)
     canonical = scope_text(parse_scope(scope, settings.environments.aliases))
-    with store.transaction() as conn:
+    with _writing(store) as conn:
         item_id = sql.insert_item(conn, origin=origin, origin_key=origin_key, title=title, scope=canonical,
                                   direction=direction, monthly_amount=amount, tier=tier_of(amount, settings),
                                   created_at=iso(now), created_on=today.isoformat())
@@ -115,7 +131,7 @@ def decide(store: Store, settings: Settings, item_id: int, action: str, *, by: s
     target, allowed_from = TRANSITIONS[action]
     by = _text(by, "the name (--by)", TITLE_LIMIT, required=action in ("approve", "reject"))
     note = _text(note, "the note (--note)", NOTE_LIMIT, required=action == "reject")
-    with store.transaction() as conn:
+    with _writing(store) as conn:
         row = sql.item_row(conn, item_id)
         if row is None:
             raise InputError(f"no approval item #{item_id}", "`finops-tui approvals list` shows them")

@@ -116,7 +116,7 @@ def propose(args: argparse.Namespace, ctx: Context) -> int:
     from finops_tui.approvals.tiers import tier_name
     from finops_tui.money import usd
 
-    store = ctx.store(create=False)
+    store = _writable(ctx)
     if args.source is not None:
         return _propose_from_review(args, ctx, store)
     missing = [flag for flag, value in (("--title", args.title), ("--amount", args.amount)) if value is None]
@@ -151,13 +151,21 @@ def _propose_from_review(args: argparse.Namespace, ctx: Context, store: Any) -> 
 def decide(args: argparse.Namespace, ctx: Context) -> int:
     from finops_tui.approvals.ledger import PAST_TENSE, decide as record, parse_item_id
 
-    store = ctx.store(create=False)
+    store = _writable(ctx)
     item = record(store, ctx.settings, parse_item_id(args.id), args.decision, by=args.by, note=args.note,
                   now=ctx.clock.now(), today=ctx.clock.today)
     by = f" by {item.history[-1].actor}" if item.history[-1].actor else ""
     print(f"{item.label} {PAST_TENSE[args.decision]}{by}: {item.title}")
     _deliver(ctx, store)
     return 0
+
+
+def _writable(ctx: Context) -> Any:
+    """The cache for a decision; a read-only one (a published snapshot, mode=ro) is refused in one sentence."""
+    store = ctx.store(create=False)
+    if getattr(store, "read_only", False):
+        raise InputError(f"{ctx.cache_path} is open read-only: decisions are recorded on the cache the syncing host writes")
+    return store
 
 
 def _deliver(ctx: Context, store: Any) -> None:
