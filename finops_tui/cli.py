@@ -8,6 +8,7 @@ exit; ``--debug`` shows the traceback too.
 from __future__ import annotations
 
 import argparse
+import difflib
 import sqlite3
 import sys
 import traceback
@@ -52,12 +53,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+GLOBAL_VALUE_OPTIONS = ("--cache", "--config", "--today")
+
+
+def first_word(argv: Sequence[str]) -> str | None:
+    """The first argument that is neither an option nor the value of a global option (the subcommand, if any)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in GLOBAL_VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def unknown_command(word: str, commands: Sequence[str]) -> str:
+    """One line for a mistyped subcommand, naming the nearest ones (as git does)."""
+    nearest = difflib.get_close_matches(word, sorted(commands), n=2, cutoff=0.6)
+    message = f"finops-tui: unknown command {word!r}"
+    if nearest:
+        message += "; did you mean " + " or ".join(f"`finops-tui {name}`" for name in nearest) + "?"
+    return message + " (see `finops-tui --help`)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     # Bare options without a subcommand open the console (`finops-tui --demo`).
     commands = parser.get_default("command_names")
-    if not any(arg in commands for arg in argv) and not any(arg in ("-h", "--help", "--version") for arg in argv):
+    word = first_word(argv)
+    if word is not None and word not in commands:
+        print(unknown_command(word, commands), file=sys.stderr)
+        return 2
+    if word is None and not any(arg in ("-h", "--help", "--version") for arg in argv):
         argv = ["tui", *argv]
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))

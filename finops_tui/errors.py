@@ -37,6 +37,12 @@ class InputError(FinopsError):
     exit_code = 1
 
 
+class UsageError(InputError):
+    """A malformed option or argument on the command line: exit 2, like argparse's own usage errors."""
+
+    exit_code = 2
+
+
 class SyncError(FinopsError):
     """A sync from AWS failed; the cache is left as it was."""
 

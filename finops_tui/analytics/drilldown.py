@@ -32,6 +32,7 @@ class ServiceDetail:
     service: str
     usage_types: tuple[SpendLine, ...]
     daily: tuple[tuple[str, float], ...]  # (day, spend) over the last complete days, oldest first, gaps filled with 0
+    today_so_far: float = 0.0  # today's spend so far: a partial day, shown apart from the complete ones
 
 
 def _lines(rows: list[tuple[str, float]]) -> tuple[SpendLine, ...]:
@@ -64,4 +65,5 @@ def service_detail(store: Store, settings: Settings, category: str, service: str
         ((first + timedelta(days=offset)).isoformat(), cents(by_day.get((first + timedelta(days=offset)).isoformat(), 0.0)))
         for offset in range(DAILY_TREND_DAYS)
     )
-    return ServiceDetail(category, service, usage, daily)
+    today_rows = queries.daily_of_service(conn, flt, category, service, today, today)
+    return ServiceDetail(category, service, usage, daily, cents(sum(spend for _, spend in today_rows)))

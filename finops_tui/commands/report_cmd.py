@@ -13,7 +13,8 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
         "report", help="the monthly finance report (md, csv or json)",
         description="The monthly finance report: total and environment budgets vs actual, categories against the "
         "previous month, top 10 services, the month's spikes with approval tier, waste, cost per lead. "
-        "For a past month the whole month counts; for the current month, month to date.",
+        "For a past month the whole month counts; for the current month, month to date. "
+        "A cache without cost data prints UNKNOWN and exits 3 (as `status`), never a $0.00 report.",
     )
     parser.add_argument("--month", metavar="YYYY-MM", help="the month (default: the month of today)")
     parser.add_argument("--format", choices=("md", "csv", "json"), default="md", help="output format (default md)")
@@ -35,10 +36,17 @@ def write_output(text: str, output: str | None) -> None:
     print(f"Wrote {output}.")
 
 
+UNKNOWN = 3  # as `status`: no data is not "$0.00 OK"
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from finops_tui.reports import render_monthly_report
 
     month = args.month or ctx.clock.today.strftime("%Y-%m")
+    if not ctx.cache_path.exists() or not ctx.store(create=False).has_costs():
+        where = "no cache at" if not ctx.cache_path.exists() else "no cost data in"
+        print(f"UNKNOWN: {where} {ctx.cache_path}, so no report for {month} ({ctx.fill_hint()})")
+        return UNKNOWN
     text = render_monthly_report(ctx.store(create=False), ctx.settings, month, args.format, ctx.clock.today)
     write_output(text, args.output)
     return 0

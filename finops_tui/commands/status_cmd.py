@@ -32,13 +32,16 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if args.json:
             print(json.dumps({"as_of": ctx.clock.today.isoformat(), "status": {"code": 3, "state": "UNKNOWN", "reasons": [message]}}))
         else:
-            print(f"UNKNOWN: {message} (run `finops-tui sync`, `finops-tui import-focus` or `finops-tui demo` first)")
+            print(f"UNKNOWN: {message} ({ctx.fill_hint()})")
         return 3
     store = ctx.store(create=False)
     snapshot = build_snapshot(store, ctx.settings, ctx.clock.today, environment=args.environment, now=ctx.clock.now())
     health = assess(snapshot)
     if args.json:
         data = snapshot.to_json()
+        acknowledged = store.acknowledgements()
+        for spike in data.get("spikes", []):  # who acknowledged it from the console, and when (null: not acknowledged)
+            spike["acknowledged"] = acknowledged.get(f"spike:{spike['scope']}:{spike['date']}")
         data["status"] = {"code": health.code, "state": health.name, "reasons": list(health.reasons)}
         print(json.dumps(data, indent=2))
     else:

@@ -11,7 +11,8 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
     parser = subparsers.add_parser("tui", help="open the console (the default)",
                                    description="Open the console on the cache, or on the built-in demo.")
     parser.add_argument("--demo", action="store_true", help="open the deterministic demo snapshot (built on first use)")
-    parser.add_argument("--offline", action="store_true", help="never call AWS; read the cache only")
+    parser.add_argument("--offline", action="store_true",
+                        help="never call AWS and never write: the cache is opened read-only (for a `snapshot` copy)")
     parser.set_defaults(handler=run)
     return [parser]
 
@@ -24,6 +25,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         from finops_tui.sources.demo import ensure_demo
 
         ctx.cache_path = ensure_demo(demo_path(ctx), ctx.settings, ctx.clock.today)
+    ctx.read_only = args.offline
     store = ctx.store()
     app = make_app(ctx.settings, store, ctx.clock, demo=args.demo, offline=args.offline or args.demo)
     app.run()

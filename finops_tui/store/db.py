@@ -48,16 +48,18 @@ COST_COLUMNS = tuple(CostRow.__dataclass_fields__)
 _INSERT_COST = f"INSERT INTO cost_daily ({', '.join(COST_COLUMNS)}) VALUES ({', '.join('?' * len(COST_COLUMNS))})"
 
 
-def utc_now_iso(now: datetime | None = None) -> str:
-    """An ISO-8601 UTC stamp of ``now`` (the command's clock); the real time only where no clock is passed yet."""
-    return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0).isoformat()
+def utc_now_iso(now: datetime) -> str:
+    """An ISO-8601 UTC stamp of ``now`` (the command's clock: ``Clock.now()``), to the second."""
+    return now.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 class Store:
     """A finops-tui cache file. Cheap to share; connections are made per thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        #: Opened with ``mode=ro`` (``--offline``, a snapshot copy): every write raises ``sqlite3.OperationalError``.
+        self.read_only = read_only
         self._local = threading.local()
 
     # -- connections -------------------------------------------------------
@@ -65,7 +67,7 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = _connect(self.path)
+            conn = _connect_read_only(self.path) if self.read_only else _connect(self.path)
             self._local.conn = conn
         return conn
 
@@ -81,6 +83,13 @@ class Store:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+    def wait_for_locks(self, seconds: float) -> None:
+        """How long this thread's writes wait for another process's lock before failing (default 30 s).
+
+        The console's own writes wait briefly, so a held lock is reported in seconds, not half a minute.
+        """
+        self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -116,6 +125,23 @@ class Store:
             first, last = min(first, current[0]), max(last, current[1])
         self._local.dirty_days = (first, last)
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same commit (a view never mixes two syncs).
+
+        Inside a transaction already open on this thread it just joins it.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
     def delete_costs(self, conn: sqlite3.Connection, where: str, params: Sequence[object] = ()) -> int:
         """Delete facts matching ``where`` (SQL, parameterised) inside a transaction, keeping the rollup in step."""
         span = conn.execute(f"SELECT MIN(day), MAX(day) FROM cost_daily WHERE {where}", params).fetchone()
@@ -144,7 +170,7 @@ class Store:
         cursor = conn.executemany(_INSERT_COST, (astuple(row) if isinstance(row, CostRow) else row for row in rows))
         return cursor.rowcount
 
-    def start_run(self, kind: str, detail: dict | None = None, *, now: datetime | None = None) -> int:
+    def start_run(self, kind: str, detail: dict | None = None, *, now: datetime) -> int:
         """Record that a run began (outside the run's own transaction, so a failed run is still logged).
 
         ``now`` is the command's clock: a run under ``--today`` is stamped on that day.
@@ -166,7 +192,7 @@ class Store:
         rows_written: int = 0,
         detail: dict | None = None,
         conn: sqlite3.Connection | None = None,
-        now: datetime | None = None,
+        now: datetime,
     ) -> None:
         params: list[object] = [utc_now_iso(now), status, error, request_count, ce_request_count, rows_written]
         sql = "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, request_count = ?, ce_request_count = ?, rows_written = ?"
@@ -175,17 +201,53 @@ class Store:
             params.append(json.dumps(detail))
         (conn or self.conn).execute(sql + " WHERE id = ?", (*params, run_id))
 
-    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str) -> None:
-        """Mark an alert event (e.g. ``spike:total:2026-11-20``) acknowledged: it is never sent again."""
+    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str, *, now: datetime | None = None,
+                          by: str = "", at: str | None = None) -> None:
+        """Mark an alert event (e.g. ``spike:total:2026-11-20``) acknowledged: it is never sent again.
+
+        Who and when go into the event's payload (``$.acknowledged``), with the status it had, so
+        :meth:`unacknowledge_alert` can put it back.
+        """
+        stamp = at or utc_now_iso(now)
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO alert_events (key, kind, scope, month, created_at, status) VALUES (?, ?, ?, ?, ?, 'acknowledged') "
-                "ON CONFLICT(key) DO UPDATE SET status = 'acknowledged'",
-                (key, kind, scope, month, utc_now_iso()),
+                "INSERT INTO alert_events (key, kind, scope, month, created_at, status, payload) "
+                "VALUES (?, ?, ?, ?, ?, 'acknowledged', json_object('acknowledged', json_object('by', ?, 'at', ?, "
+                "'previous_status', NULL))) "
+                "ON CONFLICT(key) DO UPDATE SET payload = json_set(CASE WHEN json_valid(payload) THEN payload ELSE '{}' END, "
+                "'$.acknowledged', json_object('by', ?, 'at', ?, 'previous_status', status)), "
+                "status = 'acknowledged' WHERE status != 'acknowledged'",
+                (key, kind, scope, month, stamp, by, stamp, by, stamp),
             )
+
+    def unacknowledge_alert(self, key: str) -> None:
+        """Undo :meth:`acknowledge_alert`: the status it had comes back (an event only the console made is dropped)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM alert_events WHERE key = ? AND status = 'acknowledged' "
+                         "AND json_extract(payload, '$.acknowledged.previous_status') IS NULL", (key,))
+            conn.execute(
+                "UPDATE alert_events SET status = json_extract(payload, '$.acknowledged.previous_status'), "
+                "payload = json_remove(payload, '$.acknowledged') WHERE key = ? AND status = 'acknowledged'", (key,))
 
     def acknowledged_keys(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT key FROM alert_events WHERE status = 'acknowledged'")}
+
+    def acknowledgements(self) -> dict[str, dict[str, str]]:
+        """Who acknowledged each acknowledged event and when (empty strings when not recorded)."""
+        rows = self.conn.execute(
+            "SELECT key, CASE WHEN json_valid(payload) THEN json_extract(payload, '$.acknowledged.by') END, "
+            "CASE WHEN json_valid(payload) THEN json_extract(payload, '$.acknowledged.at') END "
+            "FROM alert_events WHERE status = 'acknowledged'")
+        return {key: {"by": by or "", "at": at or ""} for key, by, at in rows}
+
+    def alert_event_state(self, key: str) -> dict[str, object] | None:
+        """The delivery state of one alert event (status, attempts, sent_at, last_error), or None if never recorded."""
+        row = self.conn.execute(
+            "SELECT status, attempts, sent_at, last_error, next_attempt_at FROM alert_events WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("status", "attempts", "sent_at", "last_error", "next_attempt_at"), row))
 
     def has_costs(self) -> bool:
         return self.conn.execute("SELECT EXISTS (SELECT 1 FROM cost_daily)").fetchone()[0] == 1
@@ -210,6 +272,19 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """``mode=ro``: SQLite itself refuses every write. A WAL cache on read-only media
+    (no ``-shm`` can be made) is opened ``immutable``: nobody can be writing it."""
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30)
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
 def _check_header(path: Path) -> None:
     try:
         with path.open("rb") as handle:
@@ -220,13 +295,17 @@ def _check_header(path: Path) -> None:
         raise CacheError(f"{path} is not a finops-tui cache (not an SQLite database); it was left untouched")
 
 
-def open_store(path: str | Path, *, create: bool = True) -> Store:
+def open_store(path: str | Path, *, create: bool = True, read_only: bool = False) -> Store:
     """Open (and if needed create or migrate) the cache at ``path``.
 
     A file that is not a finops-tui cache, or one written by a newer version,
-    is refused with :class:`CacheError` and not modified.
+    is refused with :class:`CacheError` and not modified. ``read_only`` opens
+    an existing cache with ``mode=ro`` and never changes it (no WAL switch, no
+    migration: an older cache is refused with a hint instead).
     """
     path = Path(path)
+    if read_only:
+        return _open_read_only(path)
     exists = path.exists() and path.stat().st_size > 0
     if path.is_dir():
         raise CacheError(f"cache path {path} is a directory; give a file such as {path / 'finops.db'}")
@@ -247,6 +326,28 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     except sqlite3.DatabaseError as error:
         store.close()
         raise CacheError(f"cannot open cache {path}: {error}") from None
+    return store
+
+
+def _open_read_only(path: Path) -> Store:
+    if path.is_dir():
+        raise CacheError(f"cache path {path} is a directory; give a file such as {path / 'finops.db'}")
+    if not path.exists() or path.stat().st_size == 0:
+        raise CacheError(f"no cache at {path}", "give an existing cache or snapshot with --cache")
+    _check_header(path)
+    _inspect_existing(path)
+    store = Store(path, read_only=True)
+    try:
+        version = store.schema_version
+    except sqlite3.DatabaseError as error:
+        store.close()
+        raise CacheError(f"cannot open cache {path}: {error}") from None
+    if version < SCHEMA_VERSION:
+        store.close()
+        raise CacheError(
+            f"{path} was written by an older finops-tui (schema {version}) and cannot be upgraded read-only",
+            "open it once without --offline, or make a new copy with `finops-tui snapshot`",
+        )
     return store
 
 

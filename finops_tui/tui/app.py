@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from textual import on, work
@@ -31,15 +32,18 @@ from finops_tui.tui.messages import (
     SyncFailed,
     SyncFinished,
     SyncUnavailable,
+    WriteDone,
+    WriteFailed,
 )
 from finops_tui.tui.screens.dashboard import DashboardScreen
+from finops_tui.tui.screens.live import LiveScreen
 from finops_tui.tui.widgets.status_header import HeaderState
 
-NARROW_BELOW = 100  # columns: below this the panes stack in one column (set per screen, see is_narrow)
+NARROW_BELOW = 120  # columns: two columns of panes from here, one scrolling column below (set per screen, see is_narrow)
 
 # What `e` steps through: every environment, then the untagged spend, then all again.
 ENVIRONMENT_CYCLE: tuple[str | None, ...] = (None, *ENVIRONMENTS, UNALLOCATED)
-REPORT_NAME = "finops-report-{month}.md"
+WRITE_LOCK_WAIT_SECONDS = 3.0  # a key's write waits this long for another process's lock, then says so
 
 
 def month_today(today: date, month_offset: int) -> date:
@@ -60,15 +64,19 @@ class FinopsApp(App[int]):
         Binding("e", "cycle_environment", "Env", tooltip="Filter every pane to the next environment"),
         Binding("left_square_bracket", "step_month(-1)", "Prev month", key_display="["),
         Binding("right_square_bracket", "step_month(1)", "Next month", key_display="]"),
-        Binding("r", "reload", "Reload", tooltip="Read the cache again now"),
+        Binding("r", "reload_now", "Reload", tooltip="Read the cache again now (says when it has)"),
         Binding("s", "sync", "Sync", tooltip="Sync from AWS now"),
-        Binding("x", "export_report", "Export", tooltip="Write the monthly report (Markdown) to the current directory"),
-        Binding("p", "approvals", "Approvals", tooltip="Approval items by tier and age; approve or reject"),
+        Binding("x", "export_report", "Export", tooltip="Write the report of what is shown (month, environment) to a new file here"),
     ]
 
     def __init__(self, settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
                  refresh_seconds: float | None = -1.0, auto_sync: bool = True) -> None:
         super().__init__()
+        from finops_tui.tui.themes import DARK, console_themes
+
+        for theme in console_themes():
+            self.register_theme(theme)
+        self.theme = DARK
         self.settings = settings
         self.store = store
         self.clock = clock
@@ -82,7 +90,12 @@ class FinopsApp(App[int]):
         self.snapshot: Snapshot | None = None
         self.acknowledged: frozenset[str] = frozenset()
         self.sync_failed = False
+        self.sync_error: str | None = None
         self.syncing = False
+        self.no_credentials = False  # set when this host has no AWS credentials: sync disabled, not OFFLINE
+        self.next_refresh_at: datetime | None = None
+        self.next_sync_at: datetime | None = None
+        self._confirm_reload = False
         self.loads = 0  # snapshots applied so far; tests wait on it
         self._refresh_timer: Timer | None = None
         self._sync_timer: Timer | None = None
@@ -106,12 +119,34 @@ class FinopsApp(App[int]):
         return month_today(self.clock.today, self.month_offset)
 
     def header_state(self) -> HeaderState:
-        return HeaderState(self.offline, self.demo, self.sync_failed, self.syncing, self.environment, self.month_offset == 0)
+        return HeaderState(
+            self.offline, self.demo, self.sync_failed, self.syncing, self.environment, self.month_offset == 0,
+            read_only=self.store.read_only, no_credentials=self.no_credentials, sync_error=self.sync_error,
+            next_refresh=self.next_refresh_at, next_sync=self.next_sync_at if self.auto_sync else None,
+            now=self.clock.now(), sync_interval_minutes=self.settings.sync.interval_minutes,
+        )
+
+    def live_screens(self) -> list[LiveScreen]:
+        """The screens above the dashboard that re-read with it (see ``screens/live.py``)."""
+        return [screen for screen in self.screen_stack[1:] if isinstance(screen, LiveScreen)]
+
+    def paint_headers(self) -> None:
+        """Repaint the header of every screen (a badge or a timer changed; the figures did not)."""
+        state = self.header_state()
+        self.dashboard.show_header(state)
+        for screen in self.live_screens():
+            screen.show_header(self.snapshot, state)
 
     def on_mount(self) -> None:
         # The first read starts when the dashboard has composed its panes (DashboardScreen.on_mount).
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.auto_sync:
             self.check_aws()
+
+    def _theme_changed(self, _theme: object) -> None:
+        """Cells carry colours from the theme: paint them again with the new one."""
+        if self.snapshot is not None:
+            self.dashboard.show(self.snapshot, self.acknowledged, self.header_state())
 
     # -- live refresh ------------------------------------------------------
     def load_first_snapshot(self) -> None:
@@ -122,9 +157,8 @@ class FinopsApp(App[int]):
         from finops_tui.analytics.snapshot import build_snapshot
 
         try:
-            snapshot = build_snapshot(self.store, self.settings, self.view_today, environment=self.environment,
-                                      now=self.clock.now())
-            with_approval_states(self.store, snapshot)
+            snapshot = build_snapshot(self.store, self.settings, self.clock.today, environment=self.environment,
+                                      now=self.clock.now(), month=self.view_today)
             acknowledged = frozenset(self.store.acknowledged_keys())
         except Exception as error:  # a locked or half-copied cache: say so, and let the worker try again
             self._snapshot_failed(SnapshotFailed(f"Could not read the cache: {error}"))
@@ -132,11 +166,12 @@ class FinopsApp(App[int]):
         self._snapshot_loaded(SnapshotLoaded(snapshot, acknowledged, self.month_offset, self.environment))
 
     def _filters_changed(self) -> None:
-        """`e`, `[` or `]`: re-read the dashboard, and any drill-down open on top of it."""
-        for screen in self.screen_stack[1:]:
-            show_view = getattr(screen, "show_view", None)
-            if show_view is not None:
-                show_view(self.view_today, self.environment)
+        """`e`, `[` or `]`: re-read the dashboard; every live screen on top re-reads when it lands."""
+        self.action_reload()
+
+    def action_reload_now(self) -> None:
+        """`r`: read again now, and say so when the figures are in."""
+        self._confirm_reload = True
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -151,8 +186,8 @@ class FinopsApp(App[int]):
         from finops_tui.analytics.snapshot import build_snapshot
 
         try:
-            snapshot = build_snapshot(self.store, self.settings, today, environment=environment, now=self.clock.now())
-            with_approval_states(self.store, snapshot)
+            snapshot = build_snapshot(self.store, self.settings, self.clock.today, environment=environment,
+                                      now=self.clock.now(), month=today)
             acknowledged = frozenset(self.store.acknowledged_keys())
         except Exception as error:  # the cache may be mid-copy or locked: keep the last good figures
             self.post_message(SnapshotFailed(f"Could not read the cache: {error}"))
@@ -168,8 +203,15 @@ class FinopsApp(App[int]):
         self.snapshot = message.snapshot
         self.acknowledged = message.acknowledged
         self._last_read_error = None
-        self.dashboard.show(message.snapshot, message.acknowledged, self.header_state())
+        state = self.header_state()
+        self.dashboard.show(message.snapshot, message.acknowledged, state)
+        for screen in self.live_screens():
+            screen.snapshot_loaded(message.snapshot, state)
         self.loads += 1
+        if self._confirm_reload:
+            self._confirm_reload = False
+            sync = message.snapshot.freshness.last_sync or "never"
+            self.notify(f"Reloaded: as of {message.snapshot.as_of}, last sync {sync}.", timeout=3, markup=False)
         self._schedule_refresh()
         if self.aws_ready and self._sync_timer is None and not self.syncing:
             self._schedule_sync(first=True)
@@ -179,6 +221,7 @@ class FinopsApp(App[int]):
         if message.error != self._last_read_error:  # say it once, not every refresh interval
             self.notify(message.error, title="Cache", severity="error", markup=False)
         self._last_read_error = message.error
+        self._confirm_reload = False
         self._schedule_refresh()
 
     def _schedule_refresh(self) -> None:
@@ -187,6 +230,8 @@ class FinopsApp(App[int]):
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
         self._refresh_timer = self.set_timer(self.refresh_seconds, self.action_reload, name="refresh")
+        self.next_refresh_at = self.clock.now() + timedelta(seconds=self.refresh_seconds)
+        self.paint_headers()
 
     # -- filters -----------------------------------------------------------
     def action_cycle_environment(self) -> None:
@@ -210,26 +255,17 @@ class FinopsApp(App[int]):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, then one per live binding of the screen (nothing typed a second time)."""
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Reload", "Read the cache again now (r)", self.action_reload)
-        yield SystemCommand("Sync now", "Sync from AWS now (s)", self.action_sync)
-        yield SystemCommand("Export monthly report", "Write finops-report-YYYY-MM.md here (x)", self.action_export_report)
-        yield SystemCommand("Next environment", "Filter every pane to the next environment (e)", self.action_cycle_environment)
-        yield SystemCommand("Previous month", "Step back one month ([)", lambda: self.action_step_month(-1))
-        yield SystemCommand("Next month", "Step forward one month (])", lambda: self.action_step_month(1))
-        yield SystemCommand("Approvals", "Approval items by tier and age; approve or reject (p)", self.action_approvals)
-        yield SystemCommand("Help: keys", "Every key of the console (?)", self.action_help)
-        if isinstance(screen, DashboardScreen):
-            for number, pane in enumerate(("categories", "budgets", "spikes", "waste", "cpl"), start=1):
-                yield SystemCommand(f"Go to pane {number}: {pane}", f"Focus the {pane} pane ({number})",
-                                    lambda pane=pane: screen.action_focus_pane(pane))
-
-    # -- approvals ---------------------------------------------------------
-    def action_approvals(self) -> None:
-        from finops_tui.tui.screens.approvals import ApprovalsScreen
-
-        if not isinstance(self.screen, ApprovalsScreen):
-            self.push_screen(ApprovalsScreen(self.clock.today))
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or binding.system:
+                continue
+            seen.add(binding.action)
+            title = f"{binding.description}: {binding.tooltip}" if binding.tooltip else binding.description
+            yield SystemCommand(title, f"key {self.get_key_display(binding)}",
+                                partial(self.run_action, binding.action, active.node))
 
     # -- drill-down and acknowledgement ------------------------------------
     @on(DataTable.RowSelected, "#categories")
@@ -239,10 +275,50 @@ class FinopsApp(App[int]):
         if event.row_key.value:
             self.push_screen(ServicesScreen(event.row_key.value, self.view_today, self.environment))
 
-    def acknowledge_spike(self, spike: Spike) -> None:
-        self.store.acknowledge_alert(spike.key, "spike", spike.scope, spike.date[:7])
-        self.notify(f"Acknowledged {spike.key}: alerts will not send it.", timeout=3, markup=False)
+    @on(DataTable.RowSelected, "#spikes")
+    def _open_spike(self, event: DataTable.RowSelected) -> None:
+        from finops_tui.tui.screens.spike import SpikeScreen
+
+        if event.row_key.value:
+            self.push_screen(SpikeScreen(event.row_key.value))
+
+    def toggle_acknowledge(self, spike: Spike) -> None:
+        """`a`: acknowledge the spike (who and when are recorded), or take an acknowledgement back."""
+        if self.store.read_only:
+            self.notify("Read-only cache (--offline or a snapshot copy): acknowledging is refused; "
+                        "acknowledge on the original cache.", title="Acknowledge", severity="warning", markup=False)
+            return
+        self.write_acknowledgement(spike, undo=spike.key in self.acknowledged, by=current_user(),
+                                   at=self.clock.now().replace(microsecond=0).isoformat())
+
+    acknowledge_spike = toggle_acknowledge  # the name later screens call
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="write")
+    def write_acknowledgement(self, spike: Spike, *, undo: bool, by: str, at: str) -> None:
+        """The write runs here, never on the UI thread: a locked, read-only or full cache must not freeze the console."""
+        try:
+            self.store.wait_for_locks(WRITE_LOCK_WAIT_SECONDS)
+            if undo:
+                self.store.unacknowledge_alert(spike.key)
+            else:
+                self.store.acknowledge_alert(spike.key, "spike", spike.scope, spike.date[:7], by=by, at=at)
+        except Exception as error:
+            what = "take back the acknowledgement of" if undo else "acknowledge"
+            self.post_message(WriteFailed(f"Could not {what} {spike.key}: {write_error(error)}"))
+        else:
+            self.post_message(WriteDone(f"Acknowledgement of {spike.key} taken back: alerts may send it again." if undo
+                                        else f"Acknowledged {spike.key} as {by}: alerts will not send it."))
+        finally:
+            self.store.close()
+
+    @on(WriteDone)
+    def _write_done(self, message: WriteDone) -> None:
+        self.notify(message.summary, timeout=3, markup=False)
         self.action_reload()
+
+    @on(WriteFailed)
+    def _write_failed(self, message: WriteFailed) -> None:
+        self.notify(message.error, title="Cache", severity="error", timeout=8, markup=False)
 
     # -- sync --------------------------------------------------------------
     def action_sync(self) -> None:
@@ -253,11 +329,19 @@ class FinopsApp(App[int]):
             self.notify("Offline: the console never calls AWS. Run `finops-tui sync` where AWS is configured.",
                         severity="warning", markup=False)
             return
+        if self.store.read_only:
+            self.notify("Read-only cache: a sync would write to it. Sync the original cache.", severity="warning",
+                        markup=False)
+            return
+        if self.no_credentials:
+            self.notify("No AWS credentials on this host: sync disabled. Configure a profile, or run "
+                        "`finops-tui doctor`.", severity="warning", markup=False)
+            return
         if self.syncing:
             self.notify("A sync is already running.", timeout=2)
             return
         self.syncing = True
-        self.dashboard.show_header(self.header_state())
+        self.paint_headers()
         self.run_sync_worker()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
@@ -309,9 +393,9 @@ class FinopsApp(App[int]):
 
     @on(SyncUnavailable)
     def _sync_unavailable(self, message: SyncUnavailable) -> None:
-        self.offline = True
+        self.no_credentials = True
         self.auto_sync = False
-        self.dashboard.show_header(self.header_state())
+        self.paint_headers()
 
     def _schedule_sync(self, *, first: bool = False) -> None:
         """The next automatic sync: an interval after the last one (at once when the cache is that old)."""
@@ -325,11 +409,14 @@ class FinopsApp(App[int]):
         if self._sync_timer is not None:
             self._sync_timer.stop()
         self._sync_timer = self.set_timer(delay, self.action_sync, name="sync")
+        self.next_sync_at = self.clock.now() + timedelta(seconds=delay)
+        self.paint_headers()
 
     @on(SyncFinished)
     def _sync_finished(self, message: SyncFinished) -> None:
         self.syncing = False
         self.sync_failed = False
+        self.sync_error = None
         self.notify(f"Sync finished: {message.summary}", timeout=4, markup=False)
         self._schedule_sync()
         self.action_reload()
@@ -338,26 +425,26 @@ class FinopsApp(App[int]):
     def _sync_failed(self, message: SyncFailed) -> None:
         self.syncing = False
         self.sync_failed = True
+        self.sync_error = message.error
         self.notify(message.error, title="Sync failed", severity="error", timeout=10, markup=False)
-        self.dashboard.show_header(self.header_state())
         self._schedule_sync()
+        self.paint_headers()
 
     # -- export ------------------------------------------------------------
     def action_export_report(self) -> None:
-        self.export_report(self.view_today.strftime("%Y-%m"), self.clock.today)
+        self.export_report(self.view_today, self.environment, self.clock.today)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def export_report(self, month: str, today: date) -> None:
+    def export_report(self, view_today: date, environment: str | None, today: date) -> None:
+        """The report of what is on screen, to a new file in the current directory (never over an old one)."""
         try:
-            from finops_tui.reports import render_monthly_report
+            from finops_tui.tui.export import write_export
 
-            text = render_monthly_report(self.store, self.settings, month, "md", today)
-            path = Path.cwd() / REPORT_NAME.format(month=month)
-            path.write_text(text, encoding="utf-8")
+            path = write_export(self.store, self.settings, view_today, environment, today, Path.cwd())
         except ImportError:
             self.post_message(ReportFailed("Report export is not available in this build."))
         except Exception as error:
-            self.post_message(ReportFailed(f"Could not export the report: {error}"))
+            self.post_message(ReportFailed(f"Could not export the report: {write_error(error)}"))
         else:
             self.post_message(ReportExported(str(path)))
         finally:
@@ -372,11 +459,27 @@ class FinopsApp(App[int]):
         self.notify(message.error, severity="error", markup=False)
 
 
-def with_approval_states(store: Store, snapshot: Snapshot) -> None:
-    """Put each spike's and budget line's approval item into ``snapshot.extras["approvals"]`` for the panes."""
-    from finops_tui.approvals.states import snapshot_states
+def current_user() -> str:
+    """Who is at the keyboard, for the acknowledgement record."""
+    import getpass
 
-    snapshot.extras["approvals"] = snapshot_states(store.conn, snapshot)
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in a container
+        return "unknown"
+
+
+def write_error(error: Exception) -> str:
+    """Why a write to the cache failed, in words (SQLite's own are terse)."""
+    text = str(error)
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered or "query_only" in lowered:
+        return "the cache is read-only"
+    if "locked" in lowered or "busy" in lowered:
+        return "the cache is locked by another process; try again in a moment"
+    if "full" in lowered:
+        return "the disk is full"
+    return text
 
 
 def sync_summary(result: object) -> str:

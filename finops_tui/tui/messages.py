@@ -51,3 +51,17 @@ class ReportExported(Message):
 @dataclass
 class ReportFailed(Message):
     error: str
+
+
+@dataclass
+class WriteDone(Message):
+    """A write to the cache (acknowledge, and later approvals or snoozes) landed."""
+
+    summary: str
+
+
+@dataclass
+class WriteFailed(Message):
+    """A write to the cache failed (read-only, locked, disk full); the console carries on."""
+
+    error: str

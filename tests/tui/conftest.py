@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,56 @@ def screen_text(app: FinopsApp) -> str:
             out = out.ljust(round(x / 12.2)) + text
         lines.append(out)
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    message: str
+
+
+def record_notices(app: FinopsApp) -> list[Notice]:
+    """Every notification the app raises from now on, in order (wraps the public ``notify``)."""
+    seen: list[Notice] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        seen.append(Notice(str(kwargs.get("title", "")), str(message)))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return seen
+
+
+class _Messages(list):
+    """A live view of the messages of a notice list."""
+
+    def __init__(self, notices: list[Notice]) -> None:
+        super().__init__()
+        self.notices = notices
+
+    def _now(self) -> list[str]:
+        return [notice.message for notice in self.notices]
+
+    def __iter__(self):
+        return iter(self._now())
+
+    def __len__(self) -> int:
+        return len(self.notices)
+
+    def __getitem__(self, index):
+        return self._now()[index]
+
+    def __eq__(self, other) -> bool:
+        return self._now() == list(other)
+
+    def __contains__(self, item) -> bool:
+        return item in self._now()
+
+    def __repr__(self) -> str:
+        return repr(self._now())
+
+
+def record_notifications(app: FinopsApp) -> list[str]:
+    """The messages of every notification from now on (see :func:`record_notices`)."""
+    return _Messages(record_notices(app))

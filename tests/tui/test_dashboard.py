@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from finops_tui.analytics.snapshot import build_snapshot
 from finops_tui.config import Settings
 from finops_tui.tui.app import ENVIRONMENT_CYCLE, month_today
+from textual.widgets import DataTable
+
 from finops_tui.tui.screens.help import HelpScreen
 from finops_tui.tui.widgets.budget_bars import BudgetBars
 from finops_tui.tui.widgets.panes import CategoryTable, SpikeLog, WasteTable
 from tests.conftest import DEMO_TODAY
-from tests.tui.conftest import settle, screen_text
+from tests.tui.conftest import record_notifications, settle, screen_text
 
 SIZE = (120, 40)
 
 
+_RECORDED: dict[int, list[str]] = {}
+
+
 def notifications(app) -> list[str]:
-    return [note.message for note in app._notifications]
+    """What the app notified since :func:`recorded` was called on it."""
+    return list(_RECORDED[id(app)])
+
+
+def recorded(app):
+    _RECORDED[id(app)] = record_notifications(app)
+    return app
 
 
 async def test_dashboard_shows_every_pane_from_the_snapshot(demo_store, app_for):
@@ -93,7 +104,7 @@ async def test_e_cycles_every_pane_through_the_environments(demo_store, app_for)
 
 
 async def test_brackets_step_the_month(demo_store, app_for):
-    app = app_for(demo_store, demo=True)
+    app = recorded(app_for(demo_store, demo=True))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("]")
@@ -135,14 +146,14 @@ async def test_a_acknowledges_the_selected_spike(demo_store, app_for):
 
 
 async def test_sync_is_refused_in_the_demo_and_offline(demo_store, app_for):
-    demo = app_for(demo_store, demo=True)
+    demo = recorded(app_for(demo_store, demo=True))
     async with demo.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("s")
         assert any("demo has nothing to sync" in note for note in notifications(demo))
         assert not demo.syncing
     demo_store.set_meta("demo", "0")  # a copied cache from a syncing host
-    offline = app_for(demo_store, demo=False, offline=True)
+    offline = recorded(app_for(demo_store, demo=False, offline=True))
     async with offline.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = screen_text(offline)
@@ -157,27 +168,63 @@ async def test_r_reloads_what_changed_in_the_cache(demo_store, app_for):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = app.loads
-        demo_store.acknowledge_alert(app.snapshot.spikes[0].key, "spike", "total", "2026-11")
+        demo_store.acknowledge_alert(app.snapshot.spikes[0].key, "spike", "total", "2026-11", now=datetime(2026, 11, 26, 12, tzinfo=UTC))
         await pilot.press("r")
         await settle(pilot)
         assert app.loads == before + 1
         assert app.snapshot.spikes[0].key in app.acknowledged
 
 
-async def test_help_lists_every_key(demo_store, app_for):
+def help_table_rows(app) -> list[tuple[str, str, str]]:
+    table = app.screen.query_one("#help-keys", DataTable)
+    return [tuple(cell.plain for cell in table.get_row_at(index)) for index in range(table.row_count)]
+
+
+async def test_help_lists_the_live_bindings_and_explains_every_sign(demo_store, app_for):
     app = app_for(demo_store, demo=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
+        rows = help_table_rows(app)
+        keys = {(key, where) for key, where, _ in rows}
+        for key in ("q", "?", "e", "[", "]", "r", "s", "x"):
+            assert (key, "everywhere") in keys
+        for key in ("1", "2", "3", "4", "5"):
+            assert (key, "dashboard") in keys
+        assert ("a", "spike log") in keys and ("enter", "category spend") in keys
+        assert ("escape", "services") in keys and ("escape", "usage types") in keys
+        assert "Acknowledge the selected spike (alerts never send it), or take it back" in {what for _, _, what in rows}
+        assert "DEMO" in screen_text(app).splitlines()[0]  # the live header with its badges, on the help screen too
+        app.screen.query_one("#help-box").scroll_end(animate=False)
+        await pilot.pause()
         text = screen_text(app)
-        for binding in app.BINDINGS:
-            assert f" {binding.key_display or binding.key} " in text
-        for key in ("tab/shift+tab", "1-5", "enter", "escape", "[ / ]", "ctrl+p"):
-            assert key in text
+        for sign in ("STALE", "DEMO", "OFFLINE", "READ-ONLY", "●", "✓", "fc", "HARD LIMIT", "no AWS credentials"):
+            assert sign in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_a_binding_added_later_appears_in_help_and_palette(demo_store, app_for):
+    from textual.binding import Binding
+
+    from finops_tui.tui.app import FinopsApp
+
+    class LaterApp(FinopsApp):
+        BINDINGS = [*FinopsApp.BINDINGS, Binding("v", "bell", "Review", tooltip="The monthly review")]
+
+    app = LaterApp(Settings(), demo_store, app_for(demo_store).clock, demo=True, offline=True, refresh_seconds=None,
+                   auto_sync=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Review: The monthly review" in titles
+        await pilot.press("question_mark")
+        await settle(pilot)
+        rows = help_table_rows(app)
+        assert ("v", "everywhere", "The monthly review") in rows
+        assert [row for row in rows if row[0] == "q"] == [("q", "everywhere", "Quit the console")]  # listed once
 
 
 async def test_command_palette_runs_console_commands(demo_store, app_for):
@@ -212,7 +259,9 @@ async def test_empty_cache_shows_how_to_fill_it(empty_store, app_for):
         await settle(pilot)
         text = screen_text(app)
         assert "No cost data in this cache yet" in text
-        assert "finops-tui sync" in text and "finops-tui import-focus" in text and "finops-tui --demo" in text
+        # The hints name the cache in use (the fixture opens empty.db in its own folder).
+        assert "finops-tui --cache empty.db sync" in text and "finops-tui --cache empty.db import-focus" in text
+        assert "finops-tui --demo" in text
         assert "1 Category spend" not in text
         assert "STALE" in text  # never synced
         await pilot.press("1")  # panes are hidden: nothing to focus, nothing breaks
@@ -221,14 +270,14 @@ async def test_empty_cache_shows_how_to_fill_it(empty_store, app_for):
         assert "No cost data in this cache yet" in screen_text(app)
 
 
-async def test_x_exports_the_monthly_report_of_the_month_shown(demo_store, app_for, tmp_path, monkeypatch):
+async def test_x_exports_the_report_of_the_month_shown(demo_store, app_for, tmp_path, monkeypatch):
     import asyncio
 
     from finops_tui.tui.messages import ReportExported
 
     monkeypatch.chdir(tmp_path)
     exported = asyncio.Event()
-    app = app_for(demo_store, demo=True)
+    app = recorded(app_for(demo_store, demo=True))
     async with app.run_test(size=SIZE, message_hook=lambda m: isinstance(m, ReportExported) and exported.set()) as pilot:
         await settle(pilot)
         await pilot.press("[", "x")
@@ -237,7 +286,7 @@ async def test_x_exports_the_monthly_report_of_the_month_shown(demo_store, app_f
         report = tmp_path / "finops-report-2026-10.md"
         assert report.exists()
         assert "2026-10" in report.read_text()
-        assert any(note.message == f"Report written to {report}" for note in app._notifications)
+        assert f"Report written to {report}" in notifications(app)
 
 
 async def test_resizing_to_80_columns_stacks_the_panes(demo_store, app_for):

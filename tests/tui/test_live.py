@@ -7,7 +7,7 @@ import asyncio
 from finops_tui.store.db import CostRow
 from finops_tui.tui.messages import SnapshotLoaded
 from finops_tui.tui.widgets.panes import CategoryTable
-from tests.tui.conftest import settle, screen_text
+from tests.tui.conftest import record_notices, settle, screen_text
 
 SIZE = (120, 40)
 
@@ -47,6 +47,7 @@ async def test_an_unreadable_cache_is_reported_once_and_the_figures_stay(demo_ca
 
     store = open_store(demo_cache)
     app = app_for(store, demo=True)
+    notices = record_notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = compute_mtd_cell(app)
@@ -57,7 +58,7 @@ async def test_an_unreadable_cache_is_reported_once_and_the_figures_stay(demo_ca
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        errors = [note for note in app._notifications if note.title == "Cache"]
+        errors = [note for note in notices if note.title == "Cache"]
         assert len(errors) == 1 and errors[0].message.startswith("Could not read the cache")
         assert compute_mtd_cell(app) == before
     store.close()

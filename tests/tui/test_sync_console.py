@@ -9,7 +9,7 @@ from finops_tui.tui.messages import SyncFailed, SyncFinished
 from finops_tui.tui.widgets.panes import CategoryTable
 from tests.integration.conftest import MotoServer, moto, moto_server  # noqa: F401 - fixtures
 from tests.integration.test_sync_costs import queue_first_run
-from tests.tui.conftest import settle, screen_text
+from tests.tui.conftest import record_notices, settle, screen_text
 
 SIZE = (120, 40)
 
@@ -28,6 +28,7 @@ async def test_s_syncs_an_empty_cache_and_the_panes_fill(moto: MotoServer, empty
     queue_first_run(moto)
     finished, hook = waiter(SyncFinished)
     app = app_for(empty_store, offline=False)
+    notices = record_notices(app)
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await settle(pilot)
         assert "No cost data in this cache yet" in screen_text(app)
@@ -37,7 +38,7 @@ async def test_s_syncs_an_empty_cache_and_the_panes_fill(moto: MotoServer, empty
         text = screen_text(app)
         assert "No cost data in this cache yet" not in text
         assert "1 Category spend" in text
-        assert any(note.message.startswith("Sync finished:") for note in app._notifications)
+        assert any(note.message.startswith("Sync finished:") for note in notices)
         assert f"CE {app.snapshot.ce_requests_month} req" in text and app.snapshot.ce_requests_month > 0
         assert "STALE" not in text
         compute = app.screen.query_one(CategoryTable).get_cell("Compute", "mtd").plain
@@ -49,6 +50,7 @@ async def test_a_failed_sync_warns_and_keeps_the_figures(moto: MotoServer, demo_
     demo_store.set_meta("demo", "0")  # a real cache, synced six hours ago
     failed, hook = waiter(SyncFailed)
     app = app_for(demo_store, offline=False)
+    notices = record_notices(app)
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await settle(pilot)
         before = app.screen.query_one(CategoryTable).get_cell("Compute", "mtd").plain
@@ -57,10 +59,11 @@ async def test_a_failed_sync_warns_and_keeps_the_figures(moto: MotoServer, demo_
         await asyncio.wait_for(failed.wait(), timeout=120)
         await settle(pilot)
         assert app.sync_failed and not app.syncing
-        failure = next(note for note in app._notifications if note.title == "Sync failed")
+        failure = next(note for note in notices if note.title == "Sync failed")
         assert "\n" not in failure.message and "Traceback" not in failure.message
         text = screen_text(app)
         assert "STALE" in text
+        assert f"STALE: last sync failed: {failure.message}"[:100] in text.replace("\n", "")
         assert app.screen.query_one(CategoryTable).get_cell("Compute", "mtd").plain == before
 
 
@@ -86,12 +89,13 @@ async def test_a_console_sync_delivers_a_new_spike_to_slack(moto: MotoServer, em
     with SlackServer() as slack:
         settings = Settings.model_validate({"alerts": {"slack_webhook": slack.url}})
         app = app_for(empty_store, offline=False, settings=settings)
+        notices = record_notices(app)
         async with app.run_test(size=SIZE, message_hook=hook) as pilot:
             await settle(pilot)
             await pilot.press("s")
             await asyncio.wait_for(finished.wait(), timeout=120)
             await settle(pilot)
-            assert any("Alerts sent: 2." in note.message for note in app._notifications)
+            assert any("Alerts sent: 2." in note.message for note in notices)
             assert "2026-11-25" in screen_text(app)  # the spike is in the spike log
         assert len(slack.delivered) == 2
-        assert all(slack.url not in note.message for note in app._notifications)
+        assert all(slack.url not in note.message for note in notices)

@@ -38,6 +38,22 @@ def _wait_for(session: str, found: Callable[[str], bool], what: str, timeout: fl
     raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
 
 
+def _until_it_answers_keys(session: str, timeout: float = 60) -> None:
+    """Keys typed in the first moments after the first frame can be swallowed while the terminal answers the
+    console's start-up queries: press `?` until the help opens, then close it (proof that keys now arrive)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _tmux("send-keys", "-t", session, "?")
+        try:
+            _wait_for(session, lambda s: "Keys (from the live bindings)" in s, "the help", timeout=3)
+        except AssertionError:
+            continue
+        _tmux("send-keys", "-t", session, "Escape")
+        _wait_for(session, lambda s: "1 Category spend" in s, "the dashboard after the help")
+        return
+    raise AssertionError("the console never answered a key")
+
+
 def test_console_in_a_real_terminal(tmp_path: Path):
     session = f"finops-{uuid.uuid4().hex[:8]}"
     cache = tmp_path / "cache.db"
@@ -53,6 +69,7 @@ def test_console_in_a_real_terminal(tmp_path: Path):
         # At 120x40 all five panes show, the waste list with its resource names taken literally.
         screen = _wait_for(session, lambda s: "1 Category spend" in s and "gpu-notebook-[alice]" in s, "the dashboard")
         assert "DEMO" in screen and "as of 2026-11-26" in screen and "5 Cost per lead" in screen
+        _until_it_answers_keys(session)
 
         _tmux("send-keys", "-t", session, "1")
         time.sleep(0.5)  # typed like a person: a key burst in one write can arrive before focus has moved
@@ -72,5 +89,50 @@ def test_console_in_a_real_terminal(tmp_path: Path):
         _tmux("send-keys", "-t", session, "q")
         screen = _wait_for(session, lambda s: "console-exited-" in s, "the console to quit")
         assert "console-exited-0" in screen and "Traceback" not in screen
+    finally:
+        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+
+
+def test_snapshot_then_the_copy_opens_offline_in_a_real_terminal(tmp_path: Path):
+    """`finops-tui snapshot` while a console has the cache open, then the copy opened read-only elsewhere."""
+    session = f"finops-{uuid.uuid4().hex[:8]}"
+    cache = tmp_path / "cache.db"
+    copy = tmp_path / "elsewhere" / "review.db"
+    copy.parent.mkdir()
+    env = {"PYTHONPATH": str(REPO), "FINOPS_TUI_CONFIG": os.environ["FINOPS_TUI_CONFIG"], "TERM": "xterm-256color"}
+    exports = " ".join(f"{key}={value}" for key, value in env.items())
+    run = f"env -u COLUMNS -u LINES {exports} {sys.executable} -m finops_tui --today 2026-11-26"
+    console = f"cd {tmp_path} && {run} --cache {cache} --demo; echo console-exited-$?; sleep 60"
+    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", console)
+    try:
+        source = _wait_for(session, lambda s: "1 Category spend" in s and "gpu-notebook-[alice]" in s, "the dashboard")
+        # The console is open on the cache: snapshot it from a second window.
+        _tmux("new-window", "-t", session, "-n", "shell",
+              f"cd {tmp_path} && {run} --cache {cache} snapshot {copy}; echo snapshot-exited-$?; sleep 60")
+        shell = _wait_for(f"{session}:shell", lambda s: "snapshot-exited-" in s, "the snapshot command")
+        assert "snapshot-exited-0" in shell and f"Wrote a snapshot of {cache} to {copy}" in shell.replace("\n", "")
+        _tmux("kill-window", "-t", f"{session}:shell")
+        _tmux("send-keys", "-t", session, "q")
+        _wait_for(session, lambda s: "console-exited-0" in s, "the first console to quit")
+
+        # Elsewhere: only the copy, read-only. The same figures, READ-ONLY in the header (`a` refused: Pilot tests).
+        _tmux("new-window", "-t", session, "-n", "review",
+              f"cd {copy.parent} && {run} --cache {copy} --offline; echo offline-exited-$?; sleep 60")
+        _wait_for(f"{session}:review", lambda s: "1 Category spend" in s and "READ-ONLY" in s, "the copy")
+        _until_it_answers_keys(f"{session}:review")
+
+        def category_rows(text: str) -> list[list[str]]:  # name, MTD, share, change of each category row
+            return [line.split("│")[1].split()[:4] for line in text.splitlines()
+                    if line.startswith("│ ") and line.split("│")[1].split()[:1] in (["Compute"], ["Database"],
+                                                                                  ["Networking"], ["Storage"],
+                                                                                  ["AI/ML"], ["Other"])]
+
+        assert len(category_rows(source)) == 6
+        # Exactly what the source showed (polled: a real terminal repaints in pieces).
+        _wait_for(f"{session}:review", lambda s: category_rows(s) == category_rows(source), "the source's figures")
+        _tmux("send-keys", "-t", f"{session}:review", "q")
+        screen = _wait_for(f"{session}:review", lambda s: "offline-exited-" in s, "the offline console to quit")
+        assert "offline-exited-0" in screen and "Traceback" not in screen
+        assert sorted(p.name for p in copy.parent.iterdir()) == ["review.db"]  # nothing written beside the copy
     finally:
         subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)

@@ -38,9 +38,9 @@ def test_top_level_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> No
         assert command in out
 
 
-def test_bad_today_is_one_line_without_traceback() -> None:
+def test_bad_today_is_a_usage_error_in_one_line() -> None:
     result = run_cli("config", "--today", "26/11/2026")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr == "finops-tui: --today '26/11/2026' is not a date in the form YYYY-MM-DD\n"
 
 
@@ -68,3 +68,21 @@ def test_debug_shows_traceback(tmp_path) -> None:
     result = run_cli("--debug", "--cache", str(bad), "demo")
     assert result.returncode == 1
     assert "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize(("typed", "line"), [
+    ("stauts", "finops-tui: unknown command 'stauts'; did you mean `finops-tui status`? (see `finops-tui --help`)\n"),
+    ("snapshto", "finops-tui: unknown command 'snapshto'; did you mean `finops-tui snapshot`? (see `finops-tui --help`)\n"),
+    ("frobnicate", "finops-tui: unknown command 'frobnicate' (see `finops-tui --help`)\n"),
+])
+def test_a_mistyped_command_names_the_nearest_one(typed: str, line: str, tmp_path) -> None:
+    result = run_cli("--cache", str(tmp_path / "c.db"), typed, "--json")
+    assert result.returncode == 2
+    assert result.stderr == line
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_bad_today_from_the_environment_is_a_usage_error_too() -> None:
+    result = run_cli("config", env={"FINOPS_TUI_TODAY": "tomorrow"})
+    assert result.returncode == 2
+    assert result.stderr == "finops-tui: $FINOPS_TUI_TODAY 'tomorrow' is not a date in the form YYYY-MM-DD\n"

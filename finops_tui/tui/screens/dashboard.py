@@ -30,15 +30,20 @@ No cost data in this cache yet:
 {path}
 
 To fill it:
-  finops-tui sync                   pull from AWS (read-only Cost Explorer)
-  finops-tui import-focus FILE...   load FOCUS billing exports
-  finops-tui --demo                 open the built-in demo instead
+  finops-tui --cache {path} sync
+      pull from AWS (read-only Cost Explorer)
+  finops-tui --cache {path} import-focus FILE...
+      load FOCUS billing exports
+  finops-tui --demo
+      open the built-in demo instead
 
 Press r to read the cache again, ? for keys, q to quit."""
 
 
 class DashboardScreen(Screen):
     """Keeps the newest snapshot while a drill-down is on top and paints it when shown again."""
+
+    HELP_WHERE = "dashboard"
 
     BINDINGS = [
         Binding("tab", "app.focus_next", "Next pane", show=False),
@@ -108,7 +113,7 @@ class DashboardScreen(Screen):
                 f"Total {money(snapshot.waste_total)} a month · {len(snapshot.waste)} items"
             )
             self.query_one(WasteTable).show(snapshot)
-            self.query_one(CostPerLeadPane).show(snapshot.cost_per_lead)
+            self.query_one(CostPerLeadPane).show(snapshot.cost_per_lead, snapshot.environment_filter)
             self.query_one("#pane-spikes").border_subtitle = (
                 f"{sum(1 for s in snapshot.spikes if s.key not in acknowledged)} new" if snapshot.spikes else "none"
             )
@@ -119,4 +124,5 @@ class DashboardScreen(Screen):
 
     def on_screen_resume(self) -> None:
         if self._pending is not None:
-            self.show(*self._pending)
+            snapshot, acknowledged, _state = self._pending
+            self.show(snapshot, acknowledged, self.app.header_state())  # type: ignore[attr-defined]

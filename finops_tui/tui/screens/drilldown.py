@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
 from finops_tui.analytics.drilldown import ServiceDetail, SpendLine, service_detail, services_of_category
 from finops_tui.tui.format import money, percent, printable
+from finops_tui.tui.screens.live import LiveScreen
 from finops_tui.tui.widgets.keyed_table import KeyedTable
 
 
@@ -33,13 +33,35 @@ def _title(*parts: str, environment: str | None, today: date) -> Content:
     )
 
 
+def draw_daily(plt, daily: tuple[tuple[str, float], ...], today_so_far: float, colours: dict[str, str]) -> None:
+    """Complete days as bars, today's partial spend as one more bar in another colour; the y axis in dollars."""
+    positions = list(range(len(daily)))
+    plt.bar(positions, [spend for _, spend in daily], marker="hd")
+    plt.bar([len(daily)], [today_so_far], marker="hd", color=_plot_colour(colours.get("warning")))
+    ticks = sorted({0, len(daily) // 2})
+    plt.xticks([*ticks, len(daily)], [*(daily[tick][0][5:] for tick in ticks), "today"])
+    high = max([spend for _, spend in daily] + [today_so_far])
+    if high > 0:
+        levels = [0.0, high / 2, high]
+        plt.yticks(levels, [money(level, whole=True) for level in levels])
+
+
+def _plot_colour(hex_colour: str | None) -> tuple[int, int, int] | str:
+    """plotext takes RGB tuples; theme variables are ``#rrggbb`` strings."""
+    if hex_colour and hex_colour.startswith("#") and len(hex_colour) == 7:
+        return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+    return "orange"
+
+
 class ServiceTable(KeyedTable):
+    HELP_WHERE = "services"
     BINDINGS = [Binding("enter", "select_cursor", "Usage types", tooltip="Open usage types and the daily trend")]
 
 
-class ServicesScreen(Screen):
-    """Services of one category, month to date, largest first."""
+class ServicesScreen(LiveScreen):
+    """Services of one category, month to date, largest first; re-read with the dashboard."""
 
+    HELP_WHERE = "services"
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", tooltip="Back to the dashboard")]
 
     def __init__(self, category: str, today: date, environment: str | None) -> None:
@@ -49,6 +71,7 @@ class ServicesScreen(Screen):
         self.environment = environment
 
     def compose(self) -> ComposeResult:
+        yield from self.compose_header()
         yield Static(_title(self.category, environment=self.environment, today=self.today), id="drill-title")
         with Vertical(classes="pane", id="pane-services"):
             yield ServiceTable([("service", "Service"), ("mtd", "Month to date"), ("share", "Share")], id="services")
@@ -56,14 +79,17 @@ class ServicesScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#pane-services").border_title = f"Services in {self.category}"
-        self.show_view(self.today, self.environment)
         self.query_one(ServiceTable).focus()
+        super().on_mount()
 
-    def show_view(self, today: date, environment: str | None) -> None:
-        """Read the services for this month and environment (also when `e`, `[` or `]` change them)."""
-        self.today, self.environment = today, environment
+    def read_view(self, today: date, environment: str | None) -> tuple[SpendLine, ...]:
         app = self.app
-        lines = services_of_category(app.store, app.settings, self.category, today, environment)  # type: ignore[attr-defined]
+        return services_of_category(app.store, app.settings, self.category, today, environment)  # type: ignore[attr-defined]
+
+    def show_view_data(self, lines: tuple[SpendLine, ...]) -> None:
+        """The services for this month and environment (also after `e`, `[`, `]`, a refresh or a sync)."""
+        today, environment = self.view_today, self.view_environment
+        self.today, self.environment = today, environment
         self.query_one("#drill-title", Static).update(_title(self.category, environment=environment, today=today))
         self.query_one(ServiceTable).show_rows(_spend_rows(lines))
         self.query_one("#pane-services").border_subtitle = "" if lines else "no spend this month"
@@ -74,9 +100,10 @@ class ServicesScreen(Screen):
             self.app.push_screen(UsageScreen(self.category, event.row_key.value, self.today, self.environment))
 
 
-class UsageScreen(Screen):
-    """One service: usage types month to date, and daily spend over the last 30 complete days."""
+class UsageScreen(LiveScreen):
+    """One service: usage types month to date, and daily spend over the last 30 complete days; re-read live."""
 
+    HELP_WHERE = "usage types"
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", tooltip="Back to the services")]
 
     def __init__(self, category: str, service: str, today: date, environment: str | None) -> None:
@@ -88,6 +115,7 @@ class UsageScreen(Screen):
         self.detail: ServiceDetail | None = None
 
     def compose(self) -> ComposeResult:
+        yield from self.compose_header()
         yield Static(_title(self.category, self.service, environment=self.environment, today=self.today), id="drill-title")
         with Horizontal(id="usage-body", classes="-narrow" if self.app.is_narrow else ""):  # type: ignore[attr-defined]
             with Vertical(classes="pane", id="pane-usage"):
@@ -101,17 +129,23 @@ class UsageScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#pane-usage").border_title = "Usage types"
-        self.show_view(self.today, self.environment)
         self.query_one("#usage", KeyedTable).focus()
+        super().on_mount()
 
-    def show_view(self, today: date, environment: str | None) -> None:
-        """Read usage types and the daily trend for this month and environment."""
-        self.today, self.environment = today, environment
+    def read_view(self, today: date, environment: str | None) -> ServiceDetail:
         app = self.app
-        self.detail = service_detail(app.store, app.settings, self.category, self.service, today, environment)  # type: ignore[attr-defined]
+        return service_detail(app.store, app.settings, self.category, self.service, today, environment)  # type: ignore[attr-defined]
+
+    def show_view_data(self, detail: ServiceDetail) -> None:
+        """Usage types and the daily trend for this month and environment."""
+        today, environment = self.view_today, self.view_environment
+        self.today, self.environment = today, environment
+        self.detail = detail
         self.query_one("#drill-title", Static).update(
             _title(self.category, self.service, environment=environment, today=today))
         self.query_one("#pane-daily").border_title = f"Daily spend, last {len(self.detail.daily)} complete days"
+        self.query_one("#pane-daily").border_subtitle = (
+            f"$ a day · last bar: today so far {money(self.detail.today_so_far)} (partial)")
         self.query_one("#usage", KeyedTable).show_rows(_spend_rows(self.detail.usage_types))
         plot = self.query_one(PlotextPlot)
         plt = plot.plt
@@ -119,7 +153,5 @@ class UsageScreen(Screen):
         plt.clear_figure()
         daily = self.detail.daily
         if daily:
-            plt.bar(list(range(len(daily))), [spend for _, spend in daily], marker="hd")
-            ticks = sorted({0, len(daily) // 2, len(daily) - 1})
-            plt.xticks(ticks, [daily[tick][0][5:] for tick in ticks])
+            draw_daily(plt, daily, self.detail.today_so_far, self.app.theme_variables)
         plot.refresh()

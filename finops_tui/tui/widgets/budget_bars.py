@@ -6,11 +6,13 @@ from textual.content import Content
 from textual.widgets import Static
 
 from finops_tui.analytics.snapshot import BudgetLine, Snapshot
-from finops_tui.tui.format import LEVEL_LABEL, LEVEL_VARIABLE, money, percent
+from finops_tui.tui.format import APPROVAL_LABEL, LEVEL_LABEL, LEVEL_VARIABLE, money, percent
 
 BAR_SCALE_PCT = 130.0  # the bar's right edge, so the hard-limit mark (120 %) is visible
 NAME_WIDTH = 12
-FORECAST_WIDTH = 13  # " fc $123,456"
+FORECAST_WIDTH = 18  # " fc $123,456 warn"
+# The forecast level in words as well as colour (a colour alone is lost on some terminals and some eyes).
+FORECAST_WORD = {"ok": "ok", "warning": "warn", "critical": "crit", "hard_limit": "HARD"}
 
 
 def _level_style(level: str | None) -> str:
@@ -61,14 +63,16 @@ class BudgetBars(Static, can_focus=True):
             (f"{percent(line.pct):>7} ", _level_style(line.level)),
             (LEVEL_LABEL.get(line.level, line.level), _level_style(line.level)),
         )
-        item = self._snapshot.extras.get("approvals", {}).get(f"line:{line.name}") if self._snapshot else None
-        if item is not None:  # the overrun's approval item (finops_tui.approvals.states)
-            head = Content.assemble(head, (f"  #{item[0]} {item[1]}", "$text-muted"))
+        if line.overrun is not None and line.approval is not None:
+            # Who approves the projected overrun (max(forecast, month to date) - budget).
+            head = Content.assemble(head, (f" +{money(line.overrun, whole=True)} → {APPROVAL_LABEL.get(line.approval, line.approval)}",
+                                           "$text-muted"))
         if line.forecast_eom is None:
             forecast = Content(" fc -")
         else:
             forecast_style = f"${LEVEL_VARIABLE.get(line.forecast_level or 'ok', 'success')}"
-            forecast = Content.assemble(" fc ", (money(line.forecast_eom, whole=True), forecast_style))
+            word = FORECAST_WORD.get(line.forecast_level or "ok", line.forecast_level or "")
+            forecast = Content.assemble(" fc ", (f"{money(line.forecast_eom, whole=True)} {word}", forecast_style))
         bar_width = max(10, width - 2 - FORECAST_WIDTH)
         return [head, Content.assemble("  ", bar(line.pct, line.level, bar_width, self._marks), forecast)]
 

@@ -12,16 +12,27 @@ from finops_tui.analytics.snapshot import CostPerLead
 from finops_tui.tui.format import per_lead
 
 
-def headline(cpl: CostPerLead) -> Content:
-    if cpl.month_to_date is None:
+def headline(cpl: CostPerLead, environment: str | None = None) -> Content:
+    if cpl.complete_days == 0:
+        verdict = Content.styled("no complete days yet", "$text-muted")
+    elif cpl.month_to_date is None:
         verdict = Content.styled("no leads recorded", "$text-muted")
     elif cpl.on_target:
         verdict = Content.styled("ON TARGET", "bold $success")
     else:
         verdict = Content.styled("OFF TARGET", "bold reverse $error")
-    return Content.assemble(
-        ("Month to date ", "bold"), per_lead(cpl.month_to_date), " per lead · target ", per_lead(cpl.target), " · ", verdict,
-    )
+    label = f"{environment} cost per company lead" if environment else "per lead"
+    parts: list[Content | str | tuple[str, str]] = [
+        ("Month to date ", "bold"), per_lead(cpl.month_to_date), f" {label} · target ", (per_lead(cpl.target), "red"), " (red line) · ", verdict]
+    if cpl.complete_days:
+        parts += [" · ", (f"{cpl.days_with_leads} of {cpl.complete_days} days have leads", "$text-muted")]
+    return Content.assemble(*parts)
+
+
+def target_ticks(bottom: float, top: float, target: float) -> tuple[list[float], list[str]]:
+    """The y ticks: the target itself (marked), and the bottom and top of the axis."""
+    ticks = sorted({round(bottom, 4), round(target, 4), round(top, 4)})
+    return ticks, [f"${tick:.4f}" + (" target" if tick == round(target, 4) else "") for tick in ticks]
 
 
 class CostPerLeadPane(Vertical, can_focus=True):
@@ -37,23 +48,24 @@ class CostPerLeadPane(Vertical, can_focus=True):
         yield Static(id="cpl-headline")
         yield PlotextPlot(id="cpl-plot")
 
-    def show(self, cpl: CostPerLead) -> None:
-        self.query_one("#cpl-headline", Static).update(headline(cpl))
+    def show(self, cpl: CostPerLead, environment: str | None = None) -> None:
+        self.query_one("#cpl-headline", Static).update(headline(cpl, environment))
         plot = self.query_one(PlotextPlot)
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
         points = [(index, point.value) for index, point in enumerate(cpl.trend) if point.value is not None]
-        if cpl.trend:  # the target first, so the daily values draw over it
-            plt.plot(list(range(len(cpl.trend))), [cpl.target] * len(cpl.trend), marker="braille", color="red",
-                     label=f"target ${cpl.target:.2f}")
+        if cpl.trend:  # the target first, so the daily values draw over it; no legend (it would cover data)
+            plt.plot(list(range(len(cpl.trend))), [cpl.target] * len(cpl.trend), marker="braille", color="red")
             ticks = sorted({0, len(cpl.trend) // 2, len(cpl.trend) - 1})
             plt.xticks(ticks, [cpl.trend[tick].date[5:] for tick in ticks])
             plt.xlim(0, len(cpl.trend) - 1)
         if points:
-            plt.plot([x for x, _ in points], [y for _, y in points], marker="braille", label="cost per lead")
+            plt.plot([x for x, _ in points], [y for _, y in points], marker="braille")
         values = [y for _, y in points] + [cpl.target]
         low, high = min(values), max(values)
         margin = max((high - low) * 0.15, high * 0.02)
-        plt.ylim(max(0.0, low - margin), high + margin)
+        bottom, top = max(0.0, low - margin), high + margin
+        plt.ylim(bottom, top)
+        plt.yticks(*target_ticks(bottom, top, cpl.target))
         plot.refresh()

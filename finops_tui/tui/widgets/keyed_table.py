@@ -1,13 +1,73 @@
-"""A DataTable that takes whole row sets and changes only what changed (by row key)."""
+"""A DataTable that takes whole row sets and changes only what changed (by row key).
+
+Every console table also has the keys people bring from k9s, lazygit and htop: ``j``/``k``/``g``/``G`` move,
+``/`` filters the rows by text, ``o`` sorts by the next column (``O`` reverses), ``y`` copies the selected
+row's resource id or name. Filter and sort survive every refresh; the cursor stays on its row key.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.widgets import DataTable
+from textual import on
+from textual.binding import Binding
+from textual.widgets import DataTable, Input
 
 Cell = Text | str
+_MONEY = re.compile(r"^[+-]?\$?-?[\d,]+(\.\d+)?%?$")
+
+
+def cell_look(cell: Cell) -> tuple:
+    """What a user sees of a cell: its text *and* its style. (``Text.__eq__`` ignores the base style, so an
+    acknowledged spike or a new theme would never be repainted if cells were compared with ``==``.)"""
+    if isinstance(cell, Text):
+        return (cell.plain, str(cell.style), tuple((s.start, s.end, str(s.style)) for s in cell.spans), cell.justify)
+    return (cell,)
+
+
+def _plain(cell: Cell) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def sort_value(cell: Cell) -> tuple[int, float, str]:
+    """Amounts and percentages sort as numbers (largest first), anything else as text."""
+    text = _plain(cell).strip()
+    if _MONEY.match(text):
+        return (0, -float(text.replace("$", "").replace(",", "").replace("%", "")), "")
+    return (1, 0.0, text.lower())
+
+
+class TableFilter(Input):
+    """The ``/`` line under a table: typing filters its rows; enter keeps the filter, escape clears it."""
+
+    DEFAULT_CSS = """
+    TableFilter { dock: bottom; height: 1; border: none; padding: 0 1; background: $boost; }
+    """
+    BINDINGS = [Binding("escape", "clear_filter", "Clear filter", show=False)]
+
+    def __init__(self, table: KeyedTable) -> None:
+        super().__init__(value=table.filter_text, placeholder="filter rows…", classes="table-filter")
+        self.table = table
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.table.set_filter(event.value)
+
+    @on(Input.Submitted)
+    def _kept(self, event: Input.Submitted) -> None:
+        """Enter: back to the table; the line stays, showing the filter in force."""
+        event.stop()
+        self.table.focus()
+        if not event.value:
+            self.remove()
+
+    def action_clear_filter(self) -> None:
+        self.table.set_filter("")
+        self.table.focus()
+        self.remove()
 
 
 class KeyedTable(DataTable):
@@ -16,15 +76,30 @@ class KeyedTable(DataTable):
     Cells should be ``rich.text.Text`` (plain strings are read as markup by DataTable).
     """
 
+    HELP_WHERE = "any table"
     DEFAULT_CSS = """
     KeyedTable { height: 1fr; }
     """
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, tooltip="Move down one row"),
+        Binding("k", "cursor_up", "Up", show=False, tooltip="Move up one row"),
+        Binding("g", "scroll_top", "Top", show=False, tooltip="Go to the first row"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, tooltip="Go to the last row"),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter the rows of this table by text"),
+        Binding("o", "sort_next", "Sort", tooltip="Sort by the next column (amounts largest first)"),
+        Binding("O", "sort_reverse", "Reverse", show=False, tooltip="Reverse the sort order"),
+        Binding("y", "copy_row", "Copy", tooltip="Copy the selected row's resource id or name"),
+    ]
 
     def __init__(self, columns: Sequence[tuple[str, str]], *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
         self._column_spec = list(columns)
         self._shown: dict[str, tuple[Cell, ...]] = {}
         self._order: list[str] = []
+        self._all_rows: list[tuple[str, tuple[Cell, ...]]] = []
+        self.filter_text = ""
+        self.sort_column: int | None = None  # None: the order the figures came in
+        self.sort_reversed = False
 
     def on_mount(self) -> None:
         for key, label in self._column_spec:
@@ -35,7 +110,23 @@ class KeyedTable(DataTable):
         return list(self._order)
 
     def show_rows(self, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
-        """Show exactly ``rows`` (key, cells) in that order."""
+        """Show ``rows`` (key, cells) in that order, after the user's filter and sort."""
+        self._all_rows = [(key, tuple(cells)) for key, cells in rows]
+        self._paint(self._visible_rows())
+
+    def _visible_rows(self) -> list[tuple[str, tuple[Cell, ...]]]:
+        rows = self._all_rows
+        needle = self.filter_text.casefold()
+        if needle:
+            rows = [(key, cells) for key, cells in rows if any(needle in _plain(cell).casefold() for cell in cells)]
+        if self.sort_column is not None:
+            column = self.sort_column
+            rows = sorted(rows, key=lambda row: sort_value(row[1][column]) if column < len(row[1]) else (2, 0.0, ""))
+        if self.sort_reversed:
+            rows = list(reversed(rows))
+        return rows
+
+    def _paint(self, rows: Sequence[tuple[str, tuple[Cell, ...]]]) -> None:
         keys = [key for key, _ in rows]
         if keys != self._order:
             selected = self.selected_key
@@ -51,7 +142,7 @@ class KeyedTable(DataTable):
         for key, cells in rows:
             before = self._shown.get(key, ())
             for index, cell in enumerate(cells):
-                if index >= len(before) or before[index] != cell:
+                if index >= len(before) or cell_look(before[index]) != cell_look(cell):
                     self.update_cell(key, column_keys[index], cell)
             self._shown[key] = tuple(cells)
 
@@ -60,3 +151,44 @@ class KeyedTable(DataTable):
         if not self._order or self.cursor_row < 0 or self.cursor_row >= len(self._order):
             return None
         return self._order[self.cursor_row]
+
+    # -- filter, sort, copy --------------------------------------------------
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text
+        self._paint(self._visible_rows())
+
+    def action_filter(self) -> None:
+        parent = self.parent
+        if parent is None:
+            return
+        existing = parent.query(TableFilter)
+        if existing:
+            existing.first().focus()
+            return
+        bar = TableFilter(self)
+        parent.mount(bar)
+        bar.focus()
+
+    def action_sort_next(self) -> None:
+        columns = len(self._column_spec)
+        self.sort_column = 0 if self.sort_column is None else (self.sort_column + 1) % columns
+        self.sort_reversed = False
+        self._paint(self._visible_rows())
+        self.notify(f"Sorted by {self._column_spec[self.sort_column][1].strip() or 'marker'}", timeout=2)
+
+    def action_sort_reverse(self) -> None:
+        self.sort_reversed = not self.sort_reversed
+        self._paint(self._visible_rows())
+
+    def copy_value(self, key: str) -> str:
+        """What ``y`` copies for the row ``key`` (its name by default; tables of resources copy the id)."""
+        return key
+
+    def action_copy_row(self) -> None:
+        key = self.selected_key
+        if key is None:
+            self.notify("No row selected.", severity="warning", timeout=2)
+            return
+        value = self.copy_value(key)
+        self.app.copy_to_clipboard(value)
+        self.notify(f"Copied {value}", timeout=3, markup=False)

@@ -17,6 +17,8 @@ def _right(text: str, style: str = "") -> Text:
 class CategoryTable(KeyedTable):
     """Compute, Database, AI/ML, Storage, Networking, Other: month to date, share, change, trend."""
 
+    HELP_WHERE = "category spend"
+
     BINDINGS = [Binding("enter", "select_cursor", "Services", tooltip="Open the services of this category")]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -37,7 +39,7 @@ class CategoryTable(KeyedTable):
             Text(line.name),
             _right(money(line.mtd)),
             _right(percent(line.share_pct)),
-            _right(signed_percent(change) if line.previous_mtd > 0 else "-", change_style),
+            _right("-" if change is None else signed_percent(change), change_style),  # none on the 1st: no complete days
             Text(sparkline(line.trend), style=colours["accent"]),
         )
 
@@ -45,7 +47,12 @@ class CategoryTable(KeyedTable):
 class SpikeLog(KeyedTable):
     """Daily spikes, newest first; unacknowledged ones carry a marker and stand out."""
 
-    BINDINGS = [Binding("a", "acknowledge", "Acknowledge", tooltip="Acknowledge the selected spike: alerts never send it")]
+    HELP_WHERE = "spike log"
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Detail", tooltip="Open the spike: drivers, approver, alert delivery"),
+        Binding("a", "acknowledge", "Acknowledge", tooltip="Acknowledge the selected spike (alerts never send it), or take it back"),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
@@ -84,26 +91,35 @@ class SpikeLog(KeyedTable):
         if spike is None:
             self.notify("No spike selected.", severity="warning")
             return
-        self.app.acknowledge_spike(spike)  # type: ignore[attr-defined]
+        self.app.toggle_acknowledge(spike)  # type: ignore[attr-defined]
+
+
+WASTE_ROWS = 50  # the pane shows the top items; the total covers them all
 
 
 class WasteTable(KeyedTable):
     """Idle or unassigned resources by dollars a month."""
 
+    HELP_WHERE = "waste"
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
             [("monthly", "$/month"), ("kind", "Kind"), ("environment", "Env"), ("resource", "Resource")], id=id
         )
+        self.resource_ids: dict[str, str] = {}
 
     def show(self, snapshot: Snapshot) -> None:
-        self.show_rows([(f"{item.kind}:{item.resource_id}", self._cells(item)) for item in snapshot.waste])
+        self.show_rows([(item.resource_id, self._cells(item)) for item in snapshot.waste[:WASTE_ROWS]])
+
+    def copy_value(self, key: str) -> str:
+        return self.resource_ids.get(key, key)
 
     @staticmethod
     def _cells(item: WasteItem) -> tuple[Text, ...]:
         label = short_resource(item.resource_id) if item.kind == "untagged_spend" else (item.name or short_resource(item.resource_id))
         return (
             _right(money(item.monthly_cost, whole=item.monthly_cost >= 1000)),
-            Text(WASTE_KIND_LABEL.get(item.kind, item.kind.replace("_", " "))),
+            Text(" + ".join(WASTE_KIND_LABEL.get(kind, kind.replace("_", " ")) for kind in (item.kinds or (item.kind,)))),
             Text(printable(ENVIRONMENT_SHORT.get(item.environment, item.environment))),
             Text(printable(label), overflow="ellipsis", no_wrap=True),
         )
