@@ -312,6 +312,38 @@ class Review(_Section):
             merged.setdefault(name, lever.model_dump())
         return {**data, "levers": merged}
 
+APPROVAL_TIERS: tuple[str, ...] = ("team_lead", "vp_engineering", "cto_cfo")  # lowest first
+
+
+class Approvers(_Section):
+    """Who may decide an approval item, per tier; a higher tier may decide a lower tier's items."""
+
+    team_lead: list[str] = Field(default_factory=list)
+    vp_engineering: list[str] = Field(default_factory=list)
+    cto_cfo: list[str] = Field(default_factory=list)
+
+    @field_validator("team_lead", "vp_engineering", "cto_cfo")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        names = [name.strip() for name in value]
+        if any(not name or not name.isprintable() for name in names):
+            raise ValueError("approver names must be non-empty printable text")
+        return names
+
+
+class ApprovalChannels(_Section):
+    """A Slack incoming webhook per tier; a tier without one uses the alert channels."""
+
+    team_lead: SecretStr | None = None
+    vp_engineering: SecretStr | None = None
+    cto_cfo: SecretStr | None = None
+
+
+class Approvals(_Section):
+    approvers: Approvers = Approvers()
+    channels: ApprovalChannels = ApprovalChannels()
+    verify_days: int = Field(14, ge=1, le=180, description="Complete days after `done` compared with as many before")
+
 
 class Athena(_Section):
     """Athena over the organisation's Data Export (CUR 2.0 or FOCUS 1.2 Parquet, a Glue table by billing period)."""
@@ -362,6 +394,8 @@ class Settings(_Section):
     waste: Waste = Waste()
     alerts: Alerts = Alerts()
     review: Review = Review()
+
+    approvals: Approvals = Approvals()
     athena: Athena = Athena()
     sources: Sources = Sources()
 
@@ -447,4 +481,6 @@ def effective_config_toml(settings: Settings) -> str:
     for key in ("slack_webhook", "webhook_url"):
         if data["alerts"].get(key):
             data["alerts"][key] = "********"
+    for tier in list(data["approvals"].get("channels", {})):
+        data["approvals"]["channels"][tier] = "********"
     return tomli_w.dumps(data)

@@ -72,11 +72,14 @@ def render_monthly_report(store: Store, settings: Settings, month: str, fmt: str
     """The monthly finance report for ``month`` (YYYY-MM) as ``md``, ``csv`` or ``json``."""
     _check_format(fmt)
     figures = month_figures(store, settings, month, today)
+    from finops_tui.approvals import summary as approvals
+
+    approval_figures = approvals.approvals_summary(store, settings, month, today)
     if fmt == "json":
-        return json.dumps(_monthly_json(figures, today), indent=2) + "\n"
+        return json.dumps({**_monthly_json(figures, today), "approvals": approval_figures.to_json()}, indent=2) + "\n"
     if fmt == "csv":
-        return _csv_text(MONTHLY_CSV_COLUMNS, _monthly_csv_rows(figures))
-    return _monthly_markdown(figures, today)
+        return _csv_text(MONTHLY_CSV_COLUMNS, _monthly_csv_rows(figures) + approvals.csv_rows(approval_figures))
+    return _monthly_markdown(figures, today) + "\n" + "\n".join(approvals.markdown_lines(approval_figures)) + "\n"
 
 
 def _monthly_json(f: MonthFigures, today: date) -> dict[str, Any]:

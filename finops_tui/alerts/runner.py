@@ -44,10 +44,13 @@ class AlertRunResult:
     dry_run: bool = False
     errors: list[str] = field(default_factory=list)
     next_attempt_at: str | None = None  # earliest retry of a failed event
+    approvals_opened: int = 0  # approval items opened for this run's new events (finops_tui.approvals)
+    approval_posts: int = 0  # approval items and decisions posted this run
+    approval_failed: int = 0  # approval posts whose delivery failed this run; retried by the next run
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and self.approval_failed == 0
 
 
 def _utc(moment: datetime) -> datetime:
@@ -94,7 +97,7 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
 
     if not channels:
         result.pending = state.pending_count(conn)
-        return result
+        return _approvals(store, settings, clock, new_events, now, out, result)
     secrets = secrets_of(settings)
     lease = timedelta(seconds=len(channels) * settings.alerts.timeout_seconds + 60)
     broken: dict[str, str] = {}  # channel -> its error in this run
@@ -132,6 +135,18 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
             state.mark_sent(store, event, frozenset(delivered), now)
             result.sent += 1
     result.pending = state.pending_count(conn)
+    return _approvals(store, settings, clock, new_events, now, out, result)
+
+
+def _approvals(store: Store, settings: Settings, clock: ClockLike, new_events: list[AlertEvent], now: datetime,
+               out: TextIO | None, result: AlertRunResult) -> AlertRunResult:
+    """Approval items for the new events, and their posts (finops_tui.approvals): after the alerts themselves."""
+    from finops_tui.approvals.after_alerts import approvals_after_alerts
+
+    result.approvals_opened, delivery = approvals_after_alerts(store, settings, new_events, now=now, today=clock.today, out=out)
+    result.approval_posts = delivery.sent
+    result.approval_failed = delivery.failed
+    result.errors += delivery.errors
     return result
 
 

@@ -2,6 +2,7 @@
 
 from finops_tui.commands import (
     alerts_cmd,
+    approvals_cmd,
     config_cmd,
     demo_cmd,
     doctor_cmd,
@@ -30,6 +31,7 @@ COMMAND_MODULES = [
     waste_cmd,
     snapshot_cmd,
     alerts_cmd,
+    approvals_cmd,
     doctor_cmd,
     config_cmd,
 ]

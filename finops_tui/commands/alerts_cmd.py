@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if result.failed:
         print(f"finops-tui: {result.failed} alert(s) kept pending; next try after {result.next_attempt_at}", file=sys.stderr)
         return 1
-    return 0
+    return 0 if result.ok else 1
 
 
 def parse_until(args: argparse.Namespace, now: datetime) -> datetime:

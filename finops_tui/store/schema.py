@@ -228,6 +228,50 @@ MIGRATIONS: list[str] = [
         WHERE cost_daily.source = sources.id AND account != '' ORDER BY account));
     DELETE FROM cost_rollup;  -- rebuilt from the config on first open (meta allocation.fingerprint is unset)
     """,
+    # 4: approval items (immutable rows), their append-only history, and the delivery outbox.
+    """
+    CREATE TABLE approval_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        origin TEXT NOT NULL,               -- alert | review | manual
+        origin_key TEXT UNIQUE,             -- the alert event key or review:<id>: one item per key; NULL by hand
+        title TEXT NOT NULL,
+        scope TEXT NOT NULL DEFAULT '',     -- e.g. category:Compute,environment:production ('' = whole bill)
+        direction TEXT NOT NULL,            -- increase | saving
+        monthly_amount REAL NOT NULL,       -- USD a month, >= 0
+        tier TEXT NOT NULL,                 -- team_lead | vp_engineering | cto_cfo
+        created_at TEXT NOT NULL,
+        created_on TEXT NOT NULL            -- the command's today
+    );
+    CREATE TABLE approval_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        item_id INTEGER NOT NULL REFERENCES approval_items (id),
+        action TEXT NOT NULL,               -- opened | approved | rejected | done | withdrawn
+        state TEXT NOT NULL,                -- the item's state after this entry
+        actor TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        on_day TEXT NOT NULL
+    );
+    CREATE INDEX approval_history_item ON approval_history (item_id, id);
+    CREATE TRIGGER approval_items_immutable BEFORE UPDATE ON approval_items
+        BEGIN SELECT RAISE(ABORT, 'approval items are never rewritten'); END;
+    CREATE TRIGGER approval_items_kept BEFORE DELETE ON approval_items
+        BEGIN SELECT RAISE(ABORT, 'approval items are never deleted'); END;
+    CREATE TRIGGER approval_history_append_only BEFORE UPDATE ON approval_history
+        BEGIN SELECT RAISE(ABORT, 'approval history is append-only'); END;
+    CREATE TRIGGER approval_history_kept BEFORE DELETE ON approval_history
+        BEGIN SELECT RAISE(ABORT, 'approval history is append-only'); END;
+    -- One row per history entry to post to the tier's channels (same guarantees as alert_events).
+    CREATE TABLE approval_outbox (
+        history_id INTEGER PRIMARY KEY REFERENCES approval_history (id),
+        status TEXT NOT NULL DEFAULT 'pending',   -- pending | sent
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        delivered TEXT NOT NULL DEFAULT '[]',     -- JSON list of channel names that took it
+        sent_at TEXT,
+        last_error TEXT
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -64,18 +64,21 @@ class SpikeLog(KeyedTable):
 
     def show(self, snapshot: Snapshot, acknowledged: frozenset[str], colours: dict[str, str]) -> None:
         self.spikes = {spike.key: spike for spike in snapshot.spikes}
-        self.show_rows([(spike.key, self._cells(spike, spike.key not in acknowledged, colours)) for spike in snapshot.spikes])
+        approvals = snapshot.extras.get("approvals", {})  # key -> (item id, state), see finops_tui.approvals.states
+        self.show_rows([(spike.key, self._cells(spike, spike.key not in acknowledged, colours, approvals.get(spike.key)))
+                        for spike in snapshot.spikes])
 
     @staticmethod
-    def _cells(spike: Spike, new: bool, colours: dict[str, str]) -> tuple[Text, ...]:
+    def _cells(spike: Spike, new: bool, colours: dict[str, str], item: tuple[int, str] | None = None) -> tuple[Text, ...]:
         style = f"bold {colours['warning']}" if new else "dim"
+        approval = APPROVAL_LABEL.get(spike.approval, spike.approval)
         return (
             Text("●" if new else "✓", style=style),
             Text(spike.date, style=style),
             Text(scope_label(spike.scope), style=style),
             _right(f"{spike.change_pct:+.1f}%", style),
             _right(money(spike.increase), style),
-            Text(APPROVAL_LABEL.get(spike.approval, spike.approval), style=style),
+            Text(approval if item is None else f"{approval} #{item[0]} {item[1]}", style=style),
         )
 
     @property
