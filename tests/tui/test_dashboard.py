@@ -212,18 +212,19 @@ async def test_a_binding_added_later_appears_in_help_and_palette(demo_store, app
     from finops_tui.tui.app import FinopsApp
 
     class LaterApp(FinopsApp):
-        BINDINGS = [*FinopsApp.BINDINGS, Binding("v", "bell", "Review", tooltip="The monthly review")]
+        BINDINGS = [*FinopsApp.BINDINGS, Binding("z", "bell", "Later", tooltip="A screen a later issue adds")]
 
     app = LaterApp(Settings(), demo_store, app_for(demo_store).clock, demo=True, offline=True, refresh_seconds=None,
                    auto_sync=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "Review: The monthly review" in titles
+        assert "Later: A screen a later issue adds" in titles
         await pilot.press("question_mark")
         await settle(pilot)
         rows = help_table_rows(app)
-        assert ("v", "everywhere", "The monthly review") in rows
+        assert ("z", "everywhere", "A screen a later issue adds") in rows
+        assert ("v", "everywhere", "The FinOps review of the last complete month") in rows  # the real one, listed by itself
         assert [row for row in rows if row[0] == "q"] == [("q", "everywhere", "Quit the console")]  # listed once
 
 
