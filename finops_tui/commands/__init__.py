@@ -7,6 +7,7 @@ from finops_tui.commands import (
     doctor_cmd,
     import_focus_cmd,
     leads_cmd,
+    publish_cmd,
     report_cmd,
     status_cmd,
     sync_cmd,
@@ -26,4 +27,5 @@ COMMAND_MODULES = [
     alerts_cmd,
     doctor_cmd,
     config_cmd,
+    publish_cmd,
 ]
