@@ -254,4 +254,4 @@ def test_status_and_the_console_header_show_the_athena_meter(athena_moto: Athena
     store = open_store(cache)
     snapshot = build_snapshot(store, settings_of(), date(2026, 11, 20))
     text = header_content(snapshot, HeaderState(False, False, False, False, None, True)).plain
-    assert text.endswith(" · Athena 2 q $0.0019")
+    assert text.split("\n")[0].endswith(" · CE 0 req $0.00 · Athena 2 q $0.0019")

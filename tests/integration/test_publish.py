@@ -115,6 +115,7 @@ def test_readers_see_the_published_figures_read_only(share, demo_cache: Path, ru
     expected = json.loads(run_cli("status", "--json", "--cache", str(demo_cache), "--today", "2026-11-26")[1])
     assert run_cli("publish", URL, "--cache", str(demo_cache), "--today", "2026-11-26")[0] == 0
     code, out, err = run_cli("status", "--json", "--cache", URL, "--today", "2026-11-26")
+    assert err == "", err
     seen = json.loads(out)
     assert seen["total"] == expected["total"] and seen["categories"] == expected["categories"]
     download = tmp_path / "reader-cache" / "s3" / "finops-share" / "prod" / f"{pointer(share)['sha256']}.db"
