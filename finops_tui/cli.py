@@ -27,7 +27,9 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     group = parser.add_argument_group("global options")
     group.add_argument("--cache", metavar="PATH", default=default,
-                       help="SQLite cache file (default: $FINOPS_TUI_CACHE, else cache/finops.db)")
+                       help="SQLite cache file, or s3://bucket/prefix: the latest published snapshot, downloaded into "
+                       "$FINOPS_TUI_CACHE_DIR (else cache/) and opened read-only (default: $FINOPS_TUI_CACHE, else "
+                       "cache/finops.db)")
     group.add_argument("--config", metavar="PATH", default=default,
                        help="TOML config (default: $FINOPS_TUI_CONFIG, ./finops.toml, the user config dir, else built-in)")
     group.add_argument("--today", metavar="YYYY-MM-DD", default=default,

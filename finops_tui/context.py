@@ -5,18 +5,27 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from finops_tui.clock import Clock, resolve_clock
 from finops_tui.config import LoadedSettings, Settings, load_settings
 from finops_tui.errors import CacheError
 from finops_tui.store.db import Store, open_store
 
+if TYPE_CHECKING:
+    from finops_tui.publish import RemoteCache
+
 CACHE_ENV = "FINOPS_TUI_CACHE"
+CACHE_DIR_ENV = "FINOPS_TUI_CACHE_DIR"  # where `--cache s3://...` keeps its downloads (default: cache/)
 DEFAULT_CACHE = Path("cache") / "finops.db"
 
 
 def resolve_cache_path(explicit: str | None) -> Path:
     return Path(explicit or os.environ.get(CACHE_ENV) or DEFAULT_CACHE)
+
+
+def resolve_cache_dir() -> Path:
+    return Path(os.environ.get(CACHE_DIR_ENV) or DEFAULT_CACHE.parent)
 
 
 @dataclass
@@ -28,6 +37,9 @@ class Context:
     debug: bool = False
     #: Open the cache with ``mode=ro`` (``tui --offline``): nothing this run does may change it.
     read_only: bool = False
+    #: ``--cache s3://bucket/prefix``: the latest published snapshot, downloaded and opened read-only.
+    remote_url: str | None = None
+    remote: RemoteCache | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
 
     @property
@@ -35,6 +47,8 @@ class Context:
         return self.loaded.settings
 
     def store(self, *, create: bool = True) -> Store:
+        if self._store is None and self.remote_url is not None:
+            self._store = self._open_remote()
         if self._store is None:
             try:
                 self._store = open_store(self.cache_path, create=create and not self.read_only, read_only=self.read_only)
@@ -44,6 +58,20 @@ class Context:
                 raise
             self._store.use_settings(self.settings)
         return self._store
+
+    def _open_remote(self) -> Store:
+        """Pull the latest snapshot (or, offline, use the last download) and open it read-only."""
+        import sys
+
+        from finops_tui.publish import open_remote, open_snapshot
+
+        assert self.remote_url is not None
+        self.remote = open_remote(self.remote_url, resolve_cache_dir())
+        if self.remote.offline_reason:
+            print(f"finops-tui: {self.remote.offline_reason}", file=sys.stderr)
+        self.cache_path = self.remote.path
+        self.read_only = True
+        return open_snapshot(self.remote)
 
     def fill_hint(self) -> str:
         """What to run to fill this cache, naming it (the user may be pointing at the wrong file)."""
@@ -61,10 +89,20 @@ def fill_hint(cache_path: Path) -> str:
 
 
 def build_context(cache: str | None, config: str | None, today: str | None, debug: bool = False) -> Context:
-    return Context(
+    from finops_tui.publish import is_s3_url, parse_s3_url
+
+    chosen = cache or os.environ.get(CACHE_ENV)
+    remote_url = None
+    if is_s3_url(chosen):
+        remote_url = parse_s3_url(str(chosen)).url
+    ctx = Context(
         loaded=load_settings(config),
-        cache_path=resolve_cache_path(cache),
-        cache_explicit=bool(cache or os.environ.get(CACHE_ENV)),
+        cache_path=resolve_cache_dir() / "s3" if remote_url else resolve_cache_path(cache),
+        cache_explicit=bool(chosen),
         clock=resolve_clock(today),
         debug=debug,
+        remote_url=remote_url,
     )
+    if remote_url:  # pull now: every command then sees the downloaded snapshot as its cache file
+        ctx.store()
+    return ctx

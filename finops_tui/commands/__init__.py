@@ -8,6 +8,7 @@ from finops_tui.commands import (
     doctor_cmd,
     import_focus_cmd,
     leads_cmd,
+    publish_cmd,
     report_cmd,
     review_cmd,
     snapshot_cmd,
@@ -34,4 +35,5 @@ COMMAND_MODULES = [
     approvals_cmd,
     doctor_cmd,
     config_cmd,
+    publish_cmd,
 ]

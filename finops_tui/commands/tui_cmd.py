@@ -27,6 +27,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.cache_path = ensure_demo(demo_path(ctx), ctx.settings, ctx.clock.today)
     ctx.read_only = args.offline
     store = ctx.store()
-    app = make_app(ctx.settings, store, ctx.clock, demo=args.demo, offline=args.offline or args.demo)
+    app = make_app(ctx.settings, store, ctx.clock, demo=args.demo, offline=args.offline or args.demo, remote=ctx.remote)
     app.run()
     return app.return_code or 0

@@ -240,6 +240,19 @@ def environment_tag(tags: dict[str, str], tag_key: str) -> str:
     return ""
 
 
+def utc_moment(text: str) -> str:
+    """A timestamp as Athena or DuckDB print it ("2026-11-03 01:00:00.000") as UTC ISO text; '' when unreadable."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
 def _number(text: str, column: str, period: str) -> float:
     try:
         value = float(text) if text else 0.0
@@ -296,6 +309,6 @@ def facts_from_rows(rows: list[dict[str, str]], export_format: str, tag_key: str
             pricing_category=row.get("pricing_category", ""), usage_unit=row.get("usage_unit", ""),
             usage_quantity=_number(row.get("usage_quantity", ""), "usage_quantity", period),
             amortized=_number(row.get("amortized", ""), "amortized", period), billed=billed,
-            data_through=row.get("data_through", ""),
+            data_through=utc_moment(row.get("data_through", "")),
         ))
     return facts

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -38,6 +39,9 @@ from finops_tui.tui.messages import (
 from finops_tui.tui.screens.dashboard import DashboardScreen
 from finops_tui.tui.screens.live import LiveScreen
 from finops_tui.tui.widgets.status_header import HeaderState
+
+if TYPE_CHECKING:
+    from finops_tui.publish import RemoteCache
 
 NARROW_BELOW = 120  # columns: two columns of panes from here, one scrolling column below (set per screen, see is_narrow)
 
@@ -71,8 +75,13 @@ class FinopsApp(App[int]):
     ]
 
     def __init__(self, settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
-                 refresh_seconds: float | None = -1.0, auto_sync: bool = True) -> None:
+                 refresh_seconds: float | None = -1.0, auto_sync: bool = True, remote: RemoteCache | None = None) -> None:
         super().__init__()
+        # `--cache s3://...`: every refresh first checks latest.json (If-None-Match) and swaps in a new snapshot.
+        self.remote = remote
+        self.remote_offline = False  # S3 unreachable: the last download is shown, marked STALE
+        if remote is not None:
+            offline = True  # a published snapshot is read-only: this console never syncs it
         from finops_tui.tui.themes import DARK, console_themes
 
         for theme in console_themes():
@@ -121,8 +130,9 @@ class FinopsApp(App[int]):
 
     def header_state(self) -> HeaderState:
         return HeaderState(
-            self.offline, self.demo, self.sync_failed, self.syncing, self.environment, self.month_offset == 0,
-            read_only=self.store.read_only, no_credentials=self.no_credentials, sync_error=self.sync_error,
+            self.offline, self.demo, self.sync_failed or self.remote_offline, self.syncing, self.environment, self.month_offset == 0,
+            read_only=self.store.read_only, no_credentials=self.no_credentials,
+            sync_error=self.remote.offline_reason if self.remote_offline and self.remote else self.sync_error,
             next_refresh=self.next_refresh_at, next_sync=self.next_sync_at if self.auto_sync else None,
             now=self.clock.now(), sync_interval_minutes=self.settings.sync.interval_minutes,
         )
@@ -187,6 +197,8 @@ class FinopsApp(App[int]):
         from finops_tui.analytics.snapshot import build_snapshot
 
         try:
+            if self.remote is not None:
+                self._check_remote()
             snapshot = build_snapshot(self.store, self.settings, self.clock.today, environment=environment,
                                       now=self.clock.now(), month=today)
             acknowledged = frozenset(self.store.acknowledged_keys())
@@ -196,6 +208,16 @@ class FinopsApp(App[int]):
         finally:
             self.store.close()  # this thread's connection; the worker thread ends here
         self.post_message(SnapshotLoaded(snapshot, acknowledged, month_offset, environment))
+
+    def _check_remote(self) -> None:
+        """In the refresh worker: one conditional GET of latest.json; a new snapshot replaces the store."""
+        from finops_tui.publish import open_snapshot
+
+        assert self.remote is not None
+        if self.remote.refresh():
+            previous, self.store = self.store, open_snapshot(self.remote)
+            previous.close()
+        self.remote_offline = self.remote.offline_reason is not None
 
     @on(SnapshotLoaded)
     def _snapshot_loaded(self, message: SnapshotLoaded) -> None:
@@ -500,7 +522,7 @@ def sync_summary(result: object) -> str:
 
 
 def make_app(settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
-             refresh_seconds: float | None = -1.0, auto_sync: bool = True) -> FinopsApp:
+             refresh_seconds: float | None = -1.0, auto_sync: bool = True, remote: RemoteCache | None = None) -> FinopsApp:
     """The console for the CLI and the tests (tests pass ``refresh_seconds=None`` for no live timers)."""
     return FinopsApp(settings, store, clock, demo=demo, offline=offline, refresh_seconds=refresh_seconds,
-                     auto_sync=auto_sync)
+                     auto_sync=auto_sync, remote=remote)
