@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from finops_tui import calendar as cal
 from finops_tui.clock import Clock
 from finops_tui.config import Settings
 from finops_tui.errors import InputError, SyncError
@@ -65,8 +66,7 @@ def aws_configured(settings: Settings, profile: str | None = None) -> bool:
 
 
 def _month_start(day: date, months_back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - months_back
-    return date(index // 12, index % 12 + 1, 1)
+    return cal.add_months(day, -months_back)
 
 
 def plan_window(store: Store, settings: Settings, today: date, since: date | None = None) -> SyncWindow:

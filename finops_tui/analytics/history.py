@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from finops_tui import calendar as cal
 from finops_tui.analytics.rules import cents
 from finops_tui.config import CATEGORIES, Settings
 from finops_tui.store import queries
@@ -28,8 +29,7 @@ class MonthHistory:
 
 
 def _month_start(day: date, back: int) -> date:
-    index = day.year * 12 + day.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
+    return cal.add_months(day, -back)
 
 
 def monthly_history(store: Store, settings: Settings, today: date, months: int = 13,

@@ -8,7 +8,6 @@ leads around the $0.05 target.
 
 from __future__ import annotations
 
-import calendar
 import os
 import random
 import tempfile
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from finops_tui import calendar as cal
 from finops_tui.allocation.categories import CategoryRules, instance_type_from_usage
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
@@ -98,7 +98,7 @@ def demo_rows(settings: Settings, today: date, *, days: int = DEFAULT_DAYS, seed
         rhythm = WEEKDAY_FACTOR[day.weekday()]
         partial = 0.45 if day == today else 1.0
         estimated = day >= today - timedelta(days=2)
-        dim = calendar.monthrange(day.year, day.month)[1]
+        dim = cal.days_in_month(day)
         iso = day.isoformat()
         for environment, account in ACCOUNTS.items():
             env_daily = budget.for_environment(environment) * RUN_RATE[environment] / dim

@@ -5,7 +5,6 @@ Workers read the cache (and sync, and export) off the UI thread and post message
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -19,6 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable
 
+from finops_tui import calendar as cal
 from finops_tui.analytics.snapshot import Snapshot, Spike
 from finops_tui.clock import Clock
 from finops_tui.config import ENVIRONMENTS, UNALLOCATED, Settings
@@ -54,9 +54,7 @@ def month_today(today: date, month_offset: int) -> date:
     """The "today" of a month ``month_offset`` months from today's: the real today now, the last day before."""
     if month_offset == 0:
         return today
-    index = today.year * 12 + today.month - 1 + month_offset
-    year, month = divmod(index, 12)
-    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+    return cal.month_end(cal.add_months(today, month_offset))
 
 
 class FinopsApp(App[int]):
