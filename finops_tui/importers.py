@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from finops_tui import calendar as cal
 from finops_tui.clock import Clock, resolve_clock
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
@@ -94,8 +95,7 @@ def check_readable(path: Path) -> None:
 
 
 def _next_month(day: str) -> str:
-    year, month = int(day[:4]), int(day[5:7])
-    return date(year + month // 12, month % 12 + 1, 1).isoformat()
+    return cal.add_months(date.fromisoformat(day[:10]), 1).isoformat()
 
 
 def _utc_moment(value: Any) -> str:

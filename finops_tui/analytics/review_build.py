@@ -8,13 +8,13 @@ base is defined.
 
 from __future__ import annotations
 
-import calendar
 import json
 from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 
+from finops_tui import calendar as cal
 from finops_tui.analytics.review import (
     CommitmentFigures,
     Coverage,
@@ -55,7 +55,8 @@ _COLUMNS = ["day", "service", "usage_type", "instance_type", "pricing", "environ
 
 def _month_bounds(month: str) -> tuple[date, date]:
     year, number = (int(part) for part in month.split("-"))
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+    first = date(year, number, 1)
+    return first, cal.month_end(first)
 
 
 def _frame(lines: list[rq.UsageLine]) -> pd.DataFrame:

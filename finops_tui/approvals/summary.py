@@ -8,11 +8,11 @@ then (see ``verify``).
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from finops_tui import calendar as cal
 from finops_tui.analytics.rules import cents
 from finops_tui.approvals.ledger import load_items
 from finops_tui.approvals.model import ApprovalItem
@@ -80,7 +80,7 @@ def _state_on(item: ApprovalItem, day: str) -> str | None:
 def approvals_summary(store: Store, settings: Settings, month: str, today: date) -> ApprovalsSummary:
     year, number = int(month[:4]), int(month[5:7])
     first = date(year, number, 1)
-    last = date(year, number, calendar.monthrange(year, number)[1])
+    last = cal.month_end(first)
     as_of = min(today, last)
     items = load_items(store.conn)
     counts = dict.fromkeys(("opened", "approved", "rejected", "done", "withdrawn"), 0)

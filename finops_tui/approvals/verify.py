@@ -16,11 +16,11 @@ item's expected monthly amount:
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from finops_tui import calendar as cal
 from finops_tui.analytics.rules import cents
 from finops_tui.approvals.model import ApprovalItem
 from finops_tui.approvals.scope import parse_scope
@@ -92,7 +92,7 @@ def verify(store: Store, settings: Settings, item: ApprovalItem, today: date) ->
     spend_after = sum(sql.scope_daily_spend(conn, column, scope, *after).values())
     before_daily = spend_before / days
     after_daily = spend_after / days
-    month_days = calendar.monthrange(done.year, done.month)[1]
+    month_days = cal.days_in_month(done)
     change = (before_daily - after_daily) if item.direction == "saving" else (after_daily - before_daily)
     realised = change * month_days
     ratio = realised / item.monthly_amount if item.monthly_amount > 0 else 0.0

@@ -12,21 +12,19 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from finops_tui import calendar as cal
 from finops_tui.config import Settings
-
-
-def _month_end(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
 def _forecast(ce: Any, settings: Settings, today: date) -> dict[str, Any]:
     metric = "AMORTIZED_COST" if settings.metric == "amortized" else "UNBLENDED_COST"
+    end = cal.add_months(today, 1)  # Cost Explorer's End is exclusive: the 1st of next month
     answer = ce.get_cost_forecast(
-        TimePeriod={"Start": today.isoformat(), "End": _month_end(today).isoformat()}, Metric=metric, Granularity="MONTHLY",
+        TimePeriod={"Start": today.isoformat(), "End": end.isoformat()}, Metric=metric, Granularity="MONTHLY",
     )
     total = answer.get("Total", {})
     return {"metric": metric, "rest_of_month": float(total.get("Amount", 0) or 0), "unit": total.get("Unit", "USD"),
-            "start": today.isoformat(), "end": _month_end(today).isoformat()}
+            "start": today.isoformat(), "end": end.isoformat()}
 
 
 def _anomalies(ce: Any, settings: Settings, today: date) -> list[dict[str, Any]]:
@@ -44,47 +42,39 @@ def _anomalies(ce: Any, settings: Settings, today: date) -> list[dict[str, Any]]
 
 def _coverage_period(today: date) -> dict[str, str]:
     """The previous month and this one up to today (End is exclusive), MONTHLY: what the review of each needs."""
-    start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    start = cal.previous_month_start(today)
     return {"Start": start.isoformat(), "End": max(today, start + timedelta(days=1)).isoformat()}
 
 
-def _by_month(rows: list[dict[str, Any]], percentage: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
-    """{"months": {"YYYY-MM": percentage}, "coverage_pct"/"utilization_pct" of the latest}; Cost Explorer amounts are strings."""
-    months: dict[str, float | None] = {}
-    for row in rows:
-        value = percentage(row)
-        months[str(row.get("TimePeriod", {}).get("Start", ""))[:7]] = float(value) if value not in (None, "") else None
-    return {"months": months}
+def _commitment(method: str, rows_key: str, path: tuple[str, ...], latest_key: str) -> Callable[[Any, Settings, date], Any]:
+    """A fetcher of one MONTHLY coverage or utilization call.
+
+    Its answer becomes {"months": {"YYYY-MM": percent or None}, latest_key: the latest month's}, read from each
+    row's ``path`` (Cost Explorer amounts are strings).
+    """
+
+    def fetch(ce: Any, settings: Settings, today: date) -> dict[str, Any]:
+        answer = getattr(ce, method)(TimePeriod=_coverage_period(today), Granularity="MONTHLY")
+        months: dict[str, float | None] = {}
+        for row in answer.get(rows_key, []):
+            value: Any = row
+            for key in path:
+                value = value.get(key, {}) if isinstance(value, dict) else None
+            month = str(row.get("TimePeriod", {}).get("Start", ""))[:7]
+            months[month] = float(value) if value not in (None, "", {}) else None
+        return {"months": months, latest_key: next(reversed(months.values()), None)}
+
+    return fetch
 
 
-def _savings_plans(ce: Any, settings: Settings, today: date) -> dict[str, Any]:
-    answer = ce.get_savings_plans_coverage(TimePeriod=_coverage_period(today), Granularity="MONTHLY")
-    found = _by_month(answer.get("SavingsPlansCoverages", []), lambda row: row.get("Coverage", {}).get("CoveragePercentage"))
-    found["coverage_pct"] = next(reversed(found["months"].values()), None)
-    return found
-
-
-def _reservations(ce: Any, settings: Settings, today: date) -> dict[str, Any]:
-    answer = ce.get_reservation_coverage(TimePeriod=_coverage_period(today), Granularity="MONTHLY")
-    found = _by_month(answer.get("CoveragesByTime", []),
-                      lambda row: row.get("Total", {}).get("CoverageHours", {}).get("CoverageHoursPercentage"))
-    found["coverage_pct"] = next(reversed(found["months"].values()), None)
-    return found
-
-
-def _savings_plans_utilization(ce: Any, settings: Settings, today: date) -> dict[str, Any]:
-    answer = ce.get_savings_plans_utilization(TimePeriod=_coverage_period(today), Granularity="MONTHLY")
-    found = _by_month(answer.get("SavingsPlansUtilizationsByTime", []),
-                      lambda row: row.get("Utilization", {}).get("UtilizationPercentage"))
-    found["utilization_pct"] = next(reversed(found["months"].values()), None)
-    return found
-
-
-def _reservation_utilization(ce: Any, settings: Settings, today: date) -> dict[str, Any]:
-    answer = ce.get_reservation_utilization(TimePeriod=_coverage_period(today), Granularity="MONTHLY")
-    found = _by_month(answer.get("UtilizationsByTime", []), lambda row: row.get("Total", {}).get("UtilizationPercentage"))
-    found["utilization_pct"] = next(reversed(found["months"].values()), None)
-    return found
+_savings_plans = _commitment("get_savings_plans_coverage", "SavingsPlansCoverages",
+                             ("Coverage", "CoveragePercentage"), "coverage_pct")
+_reservations = _commitment("get_reservation_coverage", "CoveragesByTime",
+                            ("Total", "CoverageHours", "CoverageHoursPercentage"), "coverage_pct")
+_savings_plans_utilization = _commitment("get_savings_plans_utilization", "SavingsPlansUtilizationsByTime",
+                                         ("Utilization", "UtilizationPercentage"), "utilization_pct")
+_reservation_utilization = _commitment("get_reservation_utilization", "UtilizationsByTime",
+                                       ("Total", "UtilizationPercentage"), "utilization_pct")
 
 
 def _purchase_types(ce: Any, settings: Settings, today: date) -> dict[str, Any]:
