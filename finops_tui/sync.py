@@ -103,17 +103,17 @@ def _outside_key(real_today: str) -> str:
     return f"ce.outside_requests.{real_today}"
 
 
-def record_outside_requests(store: Store, ce_requests: int) -> None:
+def record_outside_requests(store: Store, ce_requests: int, today: date) -> None:
     """Count Cost Explorer requests made outside a sync run (``doctor``) against today's cap."""
     if not ce_requests:
         return
-    key = _outside_key(datetime.now(UTC).date().isoformat())
+    key = _outside_key(today.isoformat())
     with store.transaction() as conn:
         store.set_meta(key, str(int(store.get_meta(key, "0") or 0) + ce_requests), conn)
 
 
 def ce_requests_today(store: Store, real_today: str) -> int:
-    """Cost Explorer requests made today (UTC, wall clock) by sync runs and by ``doctor``."""
+    """Cost Explorer requests made on ``real_today`` (the command's clock) by sync runs and by ``doctor``."""
     row = store.conn.execute(
         "SELECT COALESCE(SUM(ce_request_count), 0) FROM sync_runs WHERE kind = 'sync' AND substr(started_at, 1, 10) = ?",
         (real_today,),
@@ -144,10 +144,10 @@ def _close_abandoned_runs(store: Store) -> None:
     )
 
 
-def _record_failure(store: Store, run_id: int, error: SyncError, meter: Any, detail: dict[str, Any]) -> None:
+def _record_failure(store: Store, run_id: int, error: SyncError, meter: Any, detail: dict[str, Any], clock: Clock) -> None:
     detail = dict(detail, operations=dict(meter.operations))
     store.finish_run(run_id, status="failed", error=str(error), request_count=meter.requests,
-                     ce_request_count=meter.ce_requests, detail=detail)
+                     ce_request_count=meter.ce_requests, detail=detail, now=clock.now())
 
 
 def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | None = None, profile: str | None = None,
@@ -160,7 +160,7 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
 
     profile = profile or settings.sync.profile
     today = clock.today
-    real_today = datetime.now(UTC).date().isoformat()  # the cap follows the wall clock that stamps sync_runs
+    real_today = today.isoformat()  # runs are stamped by the command's clock, and so is the daily cap
     window = plan_window(store, settings, today, since)
     optional_due = _optional_due(store, settings, real_today)
     planned_total, planned_ce = planned_requests(settings, window, optional_due)
@@ -174,20 +174,20 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
     detail: dict[str, Any] = {"window": [window.start.isoformat(), window.end.isoformat()], "backfill": window.backfill,
                               "profile": profile or ""}
     _close_abandoned_runs(store)
-    run_id = store.start_run("sync", detail)
+    run_id = store.start_run("sync", detail, now=clock.now())
     if spent_today + planned_ce > cap:
         error = SyncError(
             f"refused: this sync needs at least {planned_ce} Cost Explorer requests and {spent_today} of today's cap of {cap} are used",
             "raise sync.daily_request_cap or sync again tomorrow",
         )
-        _record_failure(store, run_id, error, meter, detail)
+        _record_failure(store, run_id, error, meter, detail, clock)
         raise error
     try:
         fetched = _fetch(AwsSession(profile, meter), settings, clock, window, optional_due)
         rows_written = _write(store, run_id, window, fetched, meter, detail, clock)
     except BaseException as raw:  # KeyboardInterrupt too: record it, then re-raise
         error = raw if isinstance(raw, SyncError) else translate(raw, profile) if isinstance(raw, Exception) else None
-        _record_failure(store, run_id, error or SyncError("interrupted"), meter, detail)
+        _record_failure(store, run_id, error or SyncError("interrupted"), meter, detail, clock)
         if error is None:
             raise
         raise error from None
@@ -270,7 +270,7 @@ def _fetch(aws: Any, settings: Settings, clock: Clock, window: SyncWindow, optio
 
 def _write(store: Store, run_id: int, window: SyncWindow, fetched: Fetched, meter: Any, detail: dict[str, Any],
            clock: Clock) -> int:
-    now = utc_now_iso()
+    now = utc_now_iso(clock.now())
     start, end = window.start.isoformat(), window.end.isoformat()
     with store.transaction() as conn:
         store.delete_costs(conn, "source = 'ce' AND day >= ? AND day < ?", (start, end))
@@ -300,5 +300,5 @@ def _write(store: Store, run_id: int, window: SyncWindow, fetched: Fetched, mete
         store.set_meta(FETCHED_UNTIL_KEY, max(end, store.get_meta(FETCHED_UNTIL_KEY) or end), conn)
         done = dict(detail, operations=dict(meter.operations), pages=fetched.pages, messages=fetched.messages)
         store.finish_run(run_id, status="ok", request_count=meter.requests, ce_request_count=meter.ce_requests,
-                         rows_written=written, detail=done, conn=conn)
+                         rows_written=written, detail=done, conn=conn, now=clock.now())
     return written

@@ -48,8 +48,9 @@ COST_COLUMNS = tuple(CostRow.__dataclass_fields__)
 _INSERT_COST = f"INSERT INTO cost_daily ({', '.join(COST_COLUMNS)}) VALUES ({', '.join('?' * len(COST_COLUMNS))})"
 
 
-def utc_now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+def utc_now_iso(now: datetime | None = None) -> str:
+    """An ISO-8601 UTC stamp of ``now`` (the command's clock); the real time only where no clock is passed yet."""
+    return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 class Store:
@@ -143,11 +144,14 @@ class Store:
         cursor = conn.executemany(_INSERT_COST, (astuple(row) if isinstance(row, CostRow) else row for row in rows))
         return cursor.rowcount
 
-    def start_run(self, kind: str, detail: dict | None = None) -> int:
-        """Record that a run began (outside the run's own transaction, so a failed run is still logged)."""
+    def start_run(self, kind: str, detail: dict | None = None, *, now: datetime | None = None) -> int:
+        """Record that a run began (outside the run's own transaction, so a failed run is still logged).
+
+        ``now`` is the command's clock: a run under ``--today`` is stamped on that day.
+        """
         cursor = self.conn.execute(
             "INSERT INTO sync_runs (kind, started_at, status, detail) VALUES (?, ?, 'running', ?)",
-            (kind, utc_now_iso(), json.dumps(detail or {})),
+            (kind, utc_now_iso(now), json.dumps(detail or {})),
         )
         return int(cursor.lastrowid)
 
@@ -162,8 +166,9 @@ class Store:
         rows_written: int = 0,
         detail: dict | None = None,
         conn: sqlite3.Connection | None = None,
+        now: datetime | None = None,
     ) -> None:
-        params: list[object] = [utc_now_iso(), status, error, request_count, ce_request_count, rows_written]
+        params: list[object] = [utc_now_iso(now), status, error, request_count, ce_request_count, rows_written]
         sql = "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, request_count = ?, ce_request_count = ?, rows_written = ?"
         if detail is not None:
             sql += ", detail = ?"
