@@ -12,10 +12,17 @@ TODAY_ENV = "FINOPS_TUI_TODAY"
 
 
 def parse_day(text: str, what: str = "date") -> date:
+    """A day between 2000-01-01 and 2100-12-31 (``finops_tui.bounds``), else one-line ``InputError``."""
+    from finops_tui.bounds import day_problem
+
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+    problem = day_problem(day)
+    if problem is not None:
+        raise InputError(f"{what} {problem}")
+    return day
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,11 @@ class Context:
     def settings(self) -> Settings:
         return self.loaded.settings
 
-    def store(self, *, create: bool = True) -> Store:
+    def store(self, *, create: bool = True, read_only: bool = False) -> Store:
+        """The cache; ``read_only`` opens it without writing anything (works on a read-only file or mount)."""
         if self._store is None:
-            self._store = open_store(self.cache_path, create=create)
+            self._store = open_store(self.cache_path, create=create, read_only=read_only,
+                                     lock_wait_seconds=self.settings.cache.lock_wait_seconds)
         return self._store
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from finops_tui.bounds import check_day_totals
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
 from finops_tui.sources.focus import GZIP_MAGIC, FocusMapper, Progress, read_focus
@@ -81,6 +82,7 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
                 continue
             seen.add(source)
             focus = read_focus(path, sha, mapper, progress)
+            check_day_totals(_absolute_by_day(focus.daily), str(path))
             rows = [(*key, amortized, billed, 0, source) for key, (amortized, billed) in focus.daily.items()]
             conn.executemany(
                 "INSERT INTO cost_daily (day, account, service, usage_type, category, environment, resource_id, charge_type, "
@@ -93,7 +95,7 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
                 first_day=min(days) if days else None, last_day=max(days) if days else None,
                 billed=sum(v[1] for v in focus.daily.values()), amortized=sum(v[0] for v in focus.daily.values()),
             ))
-        written = [r for r in results if not r.skipped]
+        written = [r for r in results if not r.skipped and r.rows_written]  # a file with no rows is not a sync
         if written:
             run_id = store.start_run("import", {"format": "focus", "files": [str(r.path) for r in written]})
             store.finish_run(
@@ -102,6 +104,16 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
                                                       "rows_written": r.rows_written} for r in written]},
             )
     return results
+
+
+def _absolute_by_day(daily: dict) -> dict[str, float]:
+    """Per day, the larger of the two metrics' sums of absolute amounts."""
+    amortized: dict[str, float] = {}
+    billed: dict[str, float] = {}
+    for key, (amortized_sum, billed_sum) in daily.items():
+        amortized[key[0]] = amortized.get(key[0], 0.0) + abs(amortized_sum)
+        billed[key[0]] = billed.get(key[0], 0.0) + abs(billed_sum)
+    return {day: max(amortized[day], billed[day]) for day in amortized}
 
 
 # -- leads ---------------------------------------------------------------------

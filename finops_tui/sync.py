@@ -15,7 +15,7 @@ from typing import Any
 
 from finops_tui.clock import Clock
 from finops_tui.config import Settings
-from finops_tui.errors import InputError, SyncError
+from finops_tui.errors import FinopsError, InputError, SyncError
 from finops_tui.store.db import Store, utc_now_iso
 
 FETCHED_UNTIL_KEY = "ce.fetched_until"  # exclusive end day of the last successful Cost Explorer fetch
@@ -144,7 +144,7 @@ def _close_abandoned_runs(store: Store) -> None:
     )
 
 
-def _record_failure(store: Store, run_id: int, error: SyncError, meter: Any, detail: dict[str, Any], clock: Clock) -> None:
+def _record_failure(store: Store, run_id: int, error: FinopsError, meter: Any, detail: dict[str, Any], clock: Clock) -> None:
     detail = dict(detail, operations=dict(meter.operations))
     store.finish_run(run_id, status="failed", error=str(error), request_count=meter.requests,
                      ce_request_count=meter.ce_requests, detail=detail, now=clock.now())
@@ -186,7 +186,7 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
         fetched = _fetch(AwsSession(profile, meter), settings, clock, window, optional_due)
         rows_written = _write(store, run_id, window, fetched, meter, detail, clock)
     except BaseException as raw:  # KeyboardInterrupt too: record it, then re-raise
-        error = raw if isinstance(raw, SyncError) else translate(raw, profile) if isinstance(raw, Exception) else None
+        error = raw if isinstance(raw, FinopsError) else translate(raw, profile) if isinstance(raw, Exception) else None
         _record_failure(store, run_id, error or SyncError("interrupted"), meter, detail, clock)
         if error is None:
             raise

@@ -39,15 +39,10 @@ class Channel:
 
 
 def redact(text: str, secrets: list[str]) -> str:
-    """``text`` with every secret (and its host-less path, often echoed back) replaced."""
-    for secret in secrets:
-        if not secret:
-            continue
-        text = text.replace(secret, "<webhook URL>")
-        path = urlsplit(secret).path
-        if len(path) > 8:
-            text = text.replace(path, "<webhook path>")
-    return text
+    """``text`` with every secret (the URL, its path and token segments, often echoed back) replaced."""
+    from finops_tui.outside_text import redact as redact_text
+
+    return redact_text(text, secrets)
 
 
 def post_json(url: str, body: dict[str, Any], *, label: str, timeout: float) -> None:

@@ -98,6 +98,9 @@ def mark_sent(store: Store, event: AlertEvent, delivered: frozenset[str], now: d
 def mark_failed(store: Store, event: AlertEvent, delivered: frozenset[str], error: str, now: datetime,
                 max_backoff_minutes: float) -> datetime:
     """Keep the event pending, count the attempt, and set when to try again; returns that moment."""
+    from finops_tui.outside_text import redact
+
+    error = redact(error)  # never a webhook URL in the cache
     with store.transaction() as conn:
         row = conn.execute("SELECT attempts FROM alert_events WHERE key = ?", (event.key,)).fetchone()
         attempts = (row[0] if row else 0) + 1

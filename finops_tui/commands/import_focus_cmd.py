@@ -41,10 +41,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for result in results:
         if result.skipped:
             print(f"{result.path}: already imported, skipped")
+        elif not result.rows_written:
+            print(f"{result.path}: no cost rows, nothing imported (not counted as a sync)")
         else:
             span = f"{result.first_day} to {result.last_day}" if result.first_day else "no days"
             print(f"{result.path}: {result.source_rows:,} rows -> {result.rows_written:,} daily rows, {span}, "
                   f"billed ${result.billed:,.2f}, amortized ${result.amortized:,.2f}")
-    if any(not result.skipped for result in results):
+    if any(result.rows_written for result in results):
         deliver_alerts(args, ctx)
     return 0

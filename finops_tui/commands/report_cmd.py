@@ -23,6 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
 
 
 def write_output(text: str, output: str | None) -> None:
+    """Print or write a report; control characters from tag values and names are escaped (JSON escapes its own)."""
+    from finops_tui.outside_text import escape_controls
+
+    text = escape_controls(text)
     if not output:
         print(text, end="")
         return
@@ -39,6 +43,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from finops_tui.reports import render_monthly_report
 
     month = args.month or ctx.clock.today.strftime("%Y-%m")
-    text = render_monthly_report(ctx.store(create=False), ctx.settings, month, args.format, ctx.clock.today)
+    text = render_monthly_report(ctx.store(create=False, read_only=True), ctx.settings, month, args.format, ctx.clock.today)
     write_output(text, args.output)
     return 0

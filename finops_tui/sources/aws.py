@@ -227,8 +227,25 @@ def group_values(groups_page: dict[str, Any], metric_names: tuple[str, ...] = ME
         end = period["TimePeriod"]["End"]
         estimated = bool(period.get("Estimated", False))
         for group in period.get("Groups", []):
-            amounts = {name: float(group.get("Metrics", {}).get(name, {}).get("Amount", 0) or 0) for name in metric_names}
+            amounts = {name: _amount(group, name, start) for name in metric_names}
             yield start, end, estimated, tuple(group.get("Keys", [])), amounts
+
+
+def _amount(group: dict[str, Any], metric: str, day: str) -> float:
+    """A Cost Explorer amount (a string) as a float within ``finops_tui.bounds``; else a one-line SyncError."""
+    from finops_tui.bounds import money_problem
+
+    text = group.get("Metrics", {}).get(metric, {}).get("Amount", 0) or 0
+    try:
+        amount = float(text)
+    except (TypeError, ValueError):
+        amount = float("nan")
+    problem = money_problem(amount)
+    if problem is not None:
+        shown = " ".join(str(text).split())[:40]
+        raise SyncError(f"Cost Explorer answered {metric} {shown!r} for {day}: {problem if amount == amount else 'not a number'}",
+                        "nothing was written; sync again later")
+    return amount
 
 
 def strip_key_prefix(value: str) -> str:

@@ -25,7 +25,6 @@ import csv
 import gzip
 import io
 import json
-import math
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from finops_tui.analytics.categories import CategoryRules
+from finops_tui.bounds import MONEY_LIMIT, day_problem, money_problem
 from finops_tui.analytics.environments import EnvironmentMapper
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
@@ -150,7 +150,7 @@ def _utc_day(value: Any) -> str:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
-        return value.isoformat()
+        moment = datetime.combine(value, datetime.min.time())
     else:
         text = str(value or "").strip()
         if not text:
@@ -161,7 +161,11 @@ def _utc_day(value: Any) -> str:
             raise _RowError(f"ChargePeriodStart {text!r} is not an ISO-8601 date-time") from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
-    return moment.date().isoformat()
+    day = moment.date().isoformat()
+    problem = day_problem(day)
+    if problem is not None:
+        raise _RowError(f"ChargePeriodStart {problem}")
+    return day
 
 
 def _parse_json_object(value: Any, column: str) -> dict[str, Any]:
@@ -202,8 +206,9 @@ def _money(value: Any, column: str) -> float:
             amount = float(text)
         except ValueError:
             raise _RowError(f"{column} {text!r} is not a number") from None
-    if not math.isfinite(amount):
-        raise _RowError(f"{column} {value!r} is not a finite number")
+    problem = money_problem(amount)
+    if problem is not None:
+        raise _RowError(f"{column} {problem}")
     return amount
 
 
@@ -307,7 +312,7 @@ def _read_csv(path: Path, result: FocusFile, mapper: FocusMapper, progress: Prog
                     effective = float(row[i_effective])
                 except ValueError:
                     effective = _money(row[i_effective], "EffectiveCost")
-                if billed - billed or effective - effective:  # NaN or infinity
+                if not (-MONEY_LIMIT <= billed <= MONEY_LIMIT and -MONEY_LIMIT <= effective <= MONEY_LIMIT):  # NaN fails too
                     _money(row[i_billed], "BilledCost"), _money(row[i_effective], "EffectiveCost")
                 rest = dimensions_of(row)
                 dims = dims_cache.get(rest) or mapper.dims(rest)
