@@ -32,6 +32,10 @@ class Clock:
     today: date
     fixed: bool
 
+    def wall_now(self) -> datetime:
+        """The real UTC moment, also under a fixed ``--today``: for delivery claims that must expire by elapsed time."""
+        return datetime.now(UTC)
+
     def now(self) -> datetime:
         if self.fixed:
             return datetime.combine(self.today, time(12, 0), tzinfo=UTC)

@@ -113,12 +113,10 @@ def record_outside_requests(store: Store, ce_requests: int, today: date) -> None
 
 
 def ce_requests_today(store: Store, real_today: str) -> int:
-    """Cost Explorer requests made on ``real_today`` (the command's clock) by sync runs and by ``doctor``."""
-    row = store.conn.execute(
-        "SELECT COALESCE(SUM(ce_request_count), 0) FROM sync_runs WHERE kind = 'sync' AND substr(started_at, 1, 10) = ?",
-        (real_today,),
-    ).fetchone()
-    return int(row[0]) + int(store.get_meta(_outside_key(real_today), "0") or 0)
+    """Cost Explorer requests made on ``real_today`` (the command's clock): the request ledger, killed runs included."""
+    from finops_tui.store.ledger import ce_requests_on
+
+    return ce_requests_on(store.conn, real_today) + int(store.get_meta(_outside_key(real_today), "0") or 0)
 
 
 def planned_requests(settings: Settings, window: SyncWindow, optional_due: list[str]) -> tuple[int, int]:
@@ -175,6 +173,9 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
                               "profile": profile or ""}
     _close_abandoned_runs(store)
     run_id = store.start_run("sync", detail, now=clock.now())
+    from finops_tui.store.ledger import RequestLedger
+
+    meter.ledger = RequestLedger(store.path, run_id, clock.now, store.lock_wait_seconds)
     if spent_today + planned_ce > cap:
         error = SyncError(
             f"refused: this sync needs at least {planned_ce} Cost Explorer requests and {spent_today} of today's cap of {cap} are used",
@@ -191,6 +192,8 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
         if error is None:
             raise
         raise error from None
+    finally:
+        meter.ledger.close()
     return SyncResult("ok", meter.requests, meter.ce_requests, rows_written, messages=fetched.messages, window=window,
                       waste_items=len(fetched.waste), lead_days=len(fetched.leads or {}), run_id=run_id,
                       operations=dict(meter.operations), requests_today=spent_today + meter.ce_requests)

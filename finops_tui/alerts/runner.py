@@ -48,6 +48,12 @@ class AlertRunResult:
         return self.failed == 0
 
 
+def _wall_now(clock: ClockLike) -> datetime:
+    """Real time for claim leases (``Clock.wall_now``); a clock without it is taken as real."""
+    wall = getattr(clock, "wall_now", None)
+    return _now(clock) if wall is None else wall().astimezone(UTC)
+
+
 def _now(clock: ClockLike) -> datetime:
     moment = clock.now()
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
@@ -86,7 +92,8 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
         result.pending = state.pending_count(conn)
         return result
     secrets = secrets_of(settings)
-    lease = timedelta(seconds=len(channels) * settings.alerts.timeout_seconds + 60)
+    # A send takes at most connect + read, each bounded by the timeout; then a margin.
+    lease = timedelta(seconds=len(channels) * 2 * settings.alerts.timeout_seconds + 5)
     broken: dict[str, str] = {}  # channel -> its error in this run
     for pending in state.due(conn, now):
         event = pending.event
@@ -94,7 +101,8 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
             state.mark_snoozed(store, event.key)
             result.suppressed += 1
             continue
-        if not state.claim(store, event.key, now, lease):
+        claimed = state.claim(store, event.key, now, lease, _wall_now(clock))
+        if not claimed.taken:
             continue  # another run is delivering it
         delivered = set(pending.delivered)
         failures: list[str] = []
@@ -105,7 +113,7 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
                 failures.append(broken[channel.name])
                 continue
             try:
-                channel.send(event)
+                channel.send(event, possible_repeat=claimed.possible_repeat)
             except DeliveryError as error:
                 broken[channel.name] = redact(str(error), secrets)
                 failures.append(broken[channel.name])

@@ -37,6 +37,7 @@ class RequestMeter:
 
     operations: Counter[str] = field(default_factory=Counter)
     ce_cap: int | None = None
+    ledger: Any = None  # a RequestLedger: each request is committed to the cache before it is sent
 
     @property
     def requests(self) -> int:
@@ -58,7 +59,14 @@ class RequestMeter:
                     f"stopped before Cost Explorer request {self.ce_requests + 1}: the daily cap of requests is reached",
                     "raise sync.daily_request_cap or sync again tomorrow; the cache was not changed",
                 )
-        self.operations[f"{service}.{operation}"] += 1
+        name = f"{service}.{operation}"
+        if self.ledger is not None:
+            try:
+                self.ledger.record(name)
+            except Exception as error:  # noqa: BLE001 - an unrecorded request is never sent
+                raise SyncError(f"stopped before {name}: the request could not be recorded in the cache ({error})",
+                                "nothing else was changed") from None
+        self.operations[name] += 1
 
 
 class AwsSession:
