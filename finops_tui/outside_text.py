@@ -32,6 +32,14 @@ def escape_controls(text: str) -> str:
     return _CONTROLS.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
+def escape_controls_json(text: str) -> str:
+    """JSON text with raw control characters (DEL, C1: json leaves them raw without ensure_ascii) as ``\\u00NN``.
+
+    The parsed values stay exactly the same; only the bytes on the terminal change.
+    """
+    return _CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def register_secret(value: str | None) -> None:
     """Remember a secret (a configured webhook URL) so :func:`redact` hides it everywhere in this process."""
     if value:

@@ -24,9 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
 
 def write_output(text: str, output: str | None) -> None:
     """Print or write a report; control characters from tag values and names are escaped (JSON escapes its own)."""
-    from finops_tui.outside_text import escape_controls
+    from finops_tui.outside_text import escape_controls, escape_controls_json
 
-    text = escape_controls(text)
+    text = escape_controls_json(text) if text.lstrip().startswith(("{", "[")) else escape_controls(text)
     if not output:
         print(text, end="")
         return

@@ -105,9 +105,16 @@ class FinopsApp(App[int]):
         return month_today(self.clock.today, self.month_offset)
 
     def header_state(self) -> HeaderState:
-        return HeaderState(self.offline, self.demo, self.sync_failed, self.syncing, self.environment, self.month_offset == 0)
+        # A failed read leaves older figures on screen: they are stale until a read succeeds again.
+        stale = self.sync_failed or self._last_read_error is not None
+        return HeaderState(self.offline, self.demo, stale, self.syncing, self.environment, self.month_offset == 0)
 
     def on_mount(self) -> None:
+        import asyncio
+
+        from finops_tui.tui.quitting import install
+
+        install(asyncio.get_running_loop())  # `q` never waits for a worker (tui/quitting.py)
         # The first read starts when the dashboard has composed its panes (DashboardScreen.on_mount).
         if self.auto_sync:
             self.check_aws()
@@ -176,6 +183,8 @@ class FinopsApp(App[int]):
         if message.error != self._last_read_error:  # say it once, not every refresh interval
             self.notify(message.error, title="Cache", severity="error", markup=False)
         self._last_read_error = message.error
+        if self.snapshot is not None:
+            self.dashboard.show_header(self.header_state())  # the figures shown are now stale
         self._schedule_refresh()
 
     def _schedule_refresh(self) -> None:
