@@ -145,3 +145,39 @@ def test_a_webhook_error_that_echoes_the_url_never_shows_or_stores_the_secret(ca
     for text in (run.out, run.err, listing.out, listing.err, dump):
         assert TOKEN not in text and "B0ALERTS" not in text and slack.url not in text
     assert "<redacted" in run.err
+
+
+def test_alerts_killed_at_random_moments_never_lose_an_event_or_repeat_one_unmarked(
+        cache: Path, slack: HoldingSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    monkeypatch.setenv("FINOPS_TUI_SLACK_WEBHOOK", slack.url)
+    rng = random.Random(15)  # fixed moments, the same on every run
+    for _ in range(5):
+        child = subprocess.Popen([sys.executable, "-m", "finops_tui", *_args(cache), "alerts", "run"],
+                                 env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 3.0))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        conn = sqlite3.connect(cache)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+    deadline = time.monotonic() + 60  # claims of killed runs expire by real elapsed time
+    while time.monotonic() < deadline:
+        assert cli(*_args(cache), "alerts", "run").code == 0
+        conn = sqlite3.connect(cache)
+        try:
+            statuses = [row[0] for row in conn.execute("SELECT status FROM alert_events")]
+        finally:
+            conn.close()
+        if statuses and all(status == "sent" for status in statuses):
+            break
+        time.sleep(0.5)
+    assert statuses and all(status == "sent" for status in statuses), statuses
+    headlines = [post["text"] for post in slack.posts]
+    unmarked = [text for text in headlines if not text.startswith("(possible repeat) ")]
+    assert len(unmarked) == len(set(unmarked))  # a message sent twice says so the second time
+    assert len({text.removeprefix("(possible repeat) ") for text in headlines}) == len(statuses)  # every event arrived
