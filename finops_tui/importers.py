@@ -25,6 +25,7 @@ from finops_tui.sources.focus import GZIP_MAGIC, FocusMapper, Progress, read_foc
 from finops_tui.store.db import Store
 
 HASH_CHUNK = 1 << 20
+MAX_LEADS = 10**12  # a day's leads (bounds: like money, finite and at most 1e12)
 
 
 @dataclass(frozen=True)
@@ -139,16 +140,24 @@ def parse_leads_csv(text: str, origin: str) -> list[tuple[str, int, str]]:
 
 
 def parse_lead_day(text: str, where: str) -> str:
+    from finops_tui.bounds import day_problem
+
     try:
-        return date.fromisoformat(text.strip()).isoformat()
+        day = date.fromisoformat(text.strip()).isoformat()
     except ValueError:
         raise InputError(f"{where}: {text!r} is not a date in the form YYYY-MM-DD", "nothing was written") from None
+    problem = day_problem(day)
+    if problem is not None:
+        raise InputError(f"{where}: {problem}", "nothing was written")
+    return day
 
 
 def parse_lead_count(text: str, where: str) -> int:
     cleaned = text.strip().replace("_", "")
     if not cleaned.isdigit():
         raise InputError(f"{where}: leads {text!r} is not a whole number of zero or more", "nothing was written")
+    if len(cleaned) > 13 or int(cleaned) > MAX_LEADS:
+        raise InputError(f"{where}: leads {text!r} is more than {MAX_LEADS:,} a day", "nothing was written")
     return int(cleaned)
 
 

@@ -195,3 +195,17 @@ def test_hostile_config_numbers_are_refused_with_the_field_named(tmp_path: Path,
         line = one_line_refusal(outcome)
         assert outcome.code == 2
         assert f"{section}.{key}" in line and str(config) in line
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("leads", "set", "2026-11-01", "99999999999999999999999"),
+     "finops-tui: COUNT: leads '99999999999999999999999' is more than 1,000,000,000,000 a day (nothing was written)"),
+    (("alerts", "snooze", "total", "--for", "99999999d"),
+     "finops-tui: --for '99999999d' is longer than a year; snooze at most 366 days (or 52w)"),
+    (("alerts", "snooze", "total", "--until", "9999-12-31"), "finops-tui: --until 9999-12-31 is outside the supported years 2000 to 2100"),
+    (("leads", "set", "1999-12-31", "5"), "finops-tui: DATE: 1999-12-31 is outside the supported years 2000 to 2100 (nothing was written)"),
+])
+def test_arguments_past_the_bounds_are_refused_in_one_line(base_cache: Path, args: tuple[str, ...], expected: str) -> None:
+    before = fingerprint(base_cache)
+    assert one_line_refusal(cli("--cache", str(base_cache), "--today", TODAY, *args)) == expected
+    assert fingerprint(base_cache) == before
