@@ -29,11 +29,11 @@ class BoundsError(InputError):
 
 
 def money_problem(amount: float) -> str | None:
-    """Why ``amount`` may not be stored, or ``None`` when it may."""
+    """Why ``amount`` may not be stored ("is not a finite number"), or ``None`` when it may."""
     if not math.isfinite(amount):
-        return f"{amount!r} is not a finite number"
+        return "is not a finite number"
     if abs(amount) > MONEY_LIMIT:
-        return f"{amount:g} is outside the allowed +-{MONEY_LIMIT:g}"
+        return f"is outside the allowed +-{MONEY_LIMIT:g}"
     return None
 
 
@@ -41,7 +41,7 @@ def check_money(amount: float, what: str) -> float:
     """``amount`` when it is finite and within +-1e12; else :class:`BoundsError` naming ``what``."""
     problem = money_problem(amount)
     if problem is not None:
-        raise BoundsError(f"{what}: {problem}", "nothing was written")
+        raise BoundsError(f"{what} {amount!r} {problem}", "nothing was written")
     return amount
 
 

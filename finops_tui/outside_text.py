@@ -52,7 +52,9 @@ def _fragments(secret: str) -> list[str]:
     if parts.scheme and parts.netloc:
         if len(parts.path) >= _MIN_SECRET:
             fragments.append(parts.path)
-        fragments.extend(segment for segment in parts.path.split("/") if len(segment) >= _MIN_SECRET)
+        # Token-like segments (T0123ABC, B0ALERTS, the secret itself): long and with a digit, so "services" stays.
+        fragments.extend(segment for segment in parts.path.split("/")
+                         if len(segment) >= _MIN_SECRET and any(ch.isdigit() for ch in segment))
         fragments.extend(value for _, _, value in (item.partition("=") for item in parts.query.split("&")) if len(value) >= _MIN_SECRET)
     return sorted(set(fragments), key=len, reverse=True)
 

@@ -251,7 +251,7 @@ def _amount(group: dict[str, Any], metric: str, day: str) -> float:
     problem = money_problem(amount)
     if problem is not None:
         shown = " ".join(str(text).split())[:40]
-        raise SyncError(f"Cost Explorer answered {metric} {shown!r} for {day}: {problem if amount == amount else 'not a number'}",
+        raise SyncError(f"Cost Explorer answered {metric} {shown!r} for {day}, which {problem if amount == amount else 'is not a number'}",
                         "nothing was written; sync again later")
     return amount
 

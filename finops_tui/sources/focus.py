@@ -208,7 +208,7 @@ def _money(value: Any, column: str) -> float:
             raise _RowError(f"{column} {text!r} is not a number") from None
     problem = money_problem(amount)
     if problem is not None:
-        raise _RowError(f"{column} {problem}")
+        raise _RowError(f"{column} {value!r} {problem}")
     return amount
 
 
