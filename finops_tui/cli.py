@@ -8,6 +8,7 @@ exit; ``--debug`` shows the traceback too.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
@@ -81,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the edge: never a traceback without --debug
         if debug:
             traceback.print_exc()
+        if isinstance(error, sqlite3.OperationalError) and "readonly" in str(error):
+            print("finops-tui: the cache is read-only here (a snapshot from --cache s3://...): change it on the host "
+                  "that syncs and publishes", file=sys.stderr)
+            return 1
         known = describe_error(error)
         if known is not None:
             print(f"finops-tui: {safe(str(known))}", file=sys.stderr)
