@@ -111,7 +111,7 @@ def _aws_checks(ctx: Context, profile: str | None, out: list[str]) -> tuple[bool
 
     settings = ctx.settings
     store = ctx.store()
-    meter = RequestMeter(ledger=RequestLedger(store.path, None, ctx.clock.now, store.lock_wait_seconds))
+    meter = RequestMeter(ledger=RequestLedger(store.path, None, ctx.clock.wall_now, store.lock_wait_seconds))
     try:
         aws = AwsSession(profile, meter)
     except SyncError as error:
@@ -128,7 +128,7 @@ def _aws_checks(ctx: Context, profile: str | None, out: list[str]) -> tuple[bool
     today = ctx.clock.today
     checks: list[tuple[str, Callable[[], Any]]] = []
     store = ctx.store()
-    if ce_requests_today(store, today.isoformat()) < settings.sync.daily_request_cap:
+    if ce_requests_today(store, ctx.clock.wall_today().isoformat()) < settings.sync.daily_request_cap:
         ce = aws.client("ce", CE_REGION)
         checks.append(("ce:GetCostAndUsage", lambda: ce.get_cost_and_usage(
             TimePeriod={"Start": (today - timedelta(days=1)).isoformat(), "End": today.isoformat()},

@@ -12,16 +12,21 @@ from finops_tui.analytics.snapshot import CostPerLead
 from finops_tui.tui.format import per_lead
 
 
-def headline(cpl: CostPerLead) -> Content:
-    if cpl.month_to_date is None:
+def headline(cpl: CostPerLead, environment: str | None = None) -> Content:
+    if cpl.complete_days == 0:
+        verdict = Content.styled("no complete days yet", "$text-muted")
+    elif cpl.month_to_date is None:
         verdict = Content.styled("no leads recorded", "$text-muted")
     elif cpl.on_target:
         verdict = Content.styled("ON TARGET", "bold $success")
     else:
         verdict = Content.styled("OFF TARGET", "bold reverse $error")
-    return Content.assemble(
-        ("Month to date ", "bold"), per_lead(cpl.month_to_date), " per lead · target ", per_lead(cpl.target), " · ", verdict,
-    )
+    label = f"{environment} cost per company lead" if environment else "per lead"
+    parts: list[Content | str | tuple[str, str]] = [
+        ("Month to date ", "bold"), per_lead(cpl.month_to_date), f" {label} · target ", per_lead(cpl.target), " · ", verdict]
+    if cpl.complete_days:
+        parts += [" · ", (f"{cpl.days_with_leads} of {cpl.complete_days} days have leads", "$text-muted")]
+    return Content.assemble(*parts)
 
 
 class CostPerLeadPane(Vertical, can_focus=True):
@@ -37,8 +42,8 @@ class CostPerLeadPane(Vertical, can_focus=True):
         yield Static(id="cpl-headline")
         yield PlotextPlot(id="cpl-plot")
 
-    def show(self, cpl: CostPerLead) -> None:
-        self.query_one("#cpl-headline", Static).update(headline(cpl))
+    def show(self, cpl: CostPerLead, environment: str | None = None) -> None:
+        self.query_one("#cpl-headline", Static).update(headline(cpl, environment))
         plot = self.query_one(PlotextPlot)
         plt = plot.plt
         plt.clear_data()
