@@ -233,7 +233,7 @@ class Alerts(_Section):
     stdout: bool = False
     on_forecast: bool = True
     timeout_seconds: float = Field(10.0, ge=0.1, le=300, description="Per webhook request, 0.1 to 300 s")
-    max_backoff_minutes: float = Field(360.0, ge=1, le=10_080, description="Longest wait between retries, 1 min to 7 days")
+    max_backoff_minutes: float = Field(360.0, gt=0, le=10_080, description="Longest wait between retries, up to 7 days")
     one_time_min: float = Field(500.0, ge=0, le=MONEY_MAX, description="One-time charges above this (USD) are alerted")
 
 

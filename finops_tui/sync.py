@@ -179,7 +179,7 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
     run_id = store.start_run("sync", detail, now=clock.now())
     from finops_tui.store.ledger import RequestLedger
 
-    meter.ledger = RequestLedger(store.path, run_id, clock.wall_now, store.lock_wait_seconds)  # the cap follows the wall day
+    meter.ledger = RequestLedger(store.path, run_id, clock.now, store.lock_wait_seconds, clock.wall_now)  # the cap follows the wall day
     if spent_today + planned_ce > cap:
         error = SyncError(
             f"refused: this sync needs at least {planned_ce} Cost Explorer requests and {spent_today} of today's cap of {cap} are used",

@@ -111,7 +111,7 @@ def _aws_checks(ctx: Context, profile: str | None, out: list[str]) -> tuple[bool
 
     settings = ctx.settings
     store = ctx.store()
-    meter = RequestMeter(ledger=RequestLedger(store.path, None, ctx.clock.wall_now, store.lock_wait_seconds))
+    meter = RequestMeter(ledger=RequestLedger(store.path, None, ctx.clock.now, store.lock_wait_seconds, ctx.clock.wall_now))
     try:
         aws = AwsSession(profile, meter)
     except SyncError as error:

@@ -18,10 +18,12 @@ from pathlib import Path
 class RequestLedger:
     """Records ``service.Operation`` names for one run (``run_id``) or for a command outside a run (``None``)."""
 
-    def __init__(self, path: Path, run_id: int | None, now: Callable[[], datetime], wait_seconds: float = 30.0) -> None:
+    def __init__(self, path: Path, run_id: int | None, now: Callable[[], datetime], wait_seconds: float = 30.0,
+                 wall_now: Callable[[], datetime] | None = None) -> None:
         self.path = path
         self.run_id = run_id
-        self.now = now
+        self.now = now  # the command's clock: made_at, the month it is billed in
+        self.wall_now = wall_now or now  # the real day: the daily cap
         self.wait_seconds = wait_seconds
         self._conn: sqlite3.Connection | None = None
 
@@ -33,7 +35,7 @@ class RequestLedger:
         moment = self.now().replace(microsecond=0)
         self._conn.execute(
             "INSERT INTO aws_requests (made_at, day, run_id, operation) VALUES (?, ?, ?, ?)",
-            (moment.isoformat(), moment.date().isoformat(), self.run_id, operation),
+            (moment.isoformat(), self.wall_now().date().isoformat(), self.run_id, operation),
         )
 
     def close(self) -> None:
@@ -45,12 +47,12 @@ class RequestLedger:
 def ce_requests_on(conn: sqlite3.Connection, day: str) -> int:
     """Cost Explorer requests on ``day``: the ledger, plus runs recorded before the ledger existed."""
     ledger = conn.execute("SELECT COUNT(*) FROM aws_requests WHERE day = ? AND operation LIKE 'ce.%'", (day,)).fetchone()[0]
-    return int(ledger) + _legacy(conn, "substr(started_at, 1, 10) = ?", day)
+    return int(ledger) + _legacy(conn, "COALESCE(json_extract(detail, '$.wall_day'), substr(started_at, 1, 10)) = ?", day)
 
 
 def ce_requests_in_month(conn: sqlite3.Connection, month: str) -> int:
     """Cost Explorer requests in ``month`` (YYYY-MM), killed and failed runs included."""
-    ledger = conn.execute("SELECT COUNT(*) FROM aws_requests WHERE substr(day, 1, 7) = ? AND operation LIKE 'ce.%'",
+    ledger = conn.execute("SELECT COUNT(*) FROM aws_requests WHERE substr(made_at, 1, 7) = ? AND operation LIKE 'ce.%'",
                           (month,)).fetchone()[0]
     return int(ledger) + _legacy(conn, "substr(started_at, 1, 7) = ?", month)
 

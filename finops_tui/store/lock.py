@@ -59,13 +59,17 @@ def writer_lock(cache: Path, wait_seconds: float) -> Iterator[None]:
         yield
         return
     try:
-        deadline = time.monotonic() + wait_seconds
+        from datetime import timedelta
+
+        from finops_tui.clock import real_now
+
+        deadline = real_now() + timedelta(seconds=wait_seconds)
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                if real_now() >= deadline:
                     holder = holder_of(cache) or "another process"
                     from finops_tui.outside_text import safe
 

@@ -165,7 +165,7 @@ CONFIG_FIELDS = {  # section, key -> (lowest, highest) allowed, as documented in
     ("refresh", "interval_seconds"): (1, 86_400),
     ("sync", "interval_minutes"): (1, 43_200),
     ("alerts", "timeout_seconds"): (0.1, 300),
-    ("alerts", "max_backoff_minutes"): (1, 10_080),
+    ("alerts", "max_backoff_minutes"): (math.nextafter(0.0, 1.0), 10_080),  # above zero
     ("spikes", "min_delta"): (0, 1e12),
     ("cache", "lock_wait_seconds"): (0, 3_600),
 }
