@@ -7,14 +7,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+# uv only resolves the lock (`make lock`); installing uses plain pip.
+UV_VERSION := 0.13.9
 
-$(STAMP): pyproject.toml
+.PHONY: run test test-reliability bench lock clean
+
+# Every dependency (runtime, test and build backend) comes from requirements.lock,
+# pinned with hashes; then the package itself, without dependencies.
+$(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "finops-tui needs Python 3.11 or newer: none found on PATH (set PYTHON=/path/to/python3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# Regenerate requirements.lock after changing dependencies in pyproject.toml.
+# Versions already in the lock are kept where they still fit; pass
+# LOCK_ARGS=--upgrade (or --upgrade-package NAME) to move them.
+lock:
+	@test -n "$(PYTHON)" || { echo "make lock needs Python 3.11 or newer"; exit 1; }
+	test -x .lock-tools/bin/uv || { $(PYTHON) -m venv .lock-tools && .lock-tools/bin/python -m pip install --quiet uv==$(UV_VERSION); }
+	.lock-tools/bin/uv pip compile pyproject.toml requirements/build.in --extra test --extra parquet \
+		--generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock" \
+		$(LOCK_ARGS) -o requirements.lock
 
 run: $(STAMP)
 	$(BIN)/finops-tui --demo
@@ -30,8 +45,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --wall-clock 2027-03-01T00:00:30+00:00 $(MOVED_CLOCK_TESTS)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --wall-clock 2028-02-29T23:59:59+00:00 $(MOVED_CLOCK_TESTS)
 
+test-reliability: $(STAMP)
+	$(BIN)/python -m pytest -m reliability
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .lock-tools

@@ -18,6 +18,8 @@ from finops_tui import __version__
 from finops_tui.commands import COMMAND_MODULES
 from finops_tui.context import build_context
 from finops_tui.errors import FinopsError
+from finops_tui.outside_text import safe
+from finops_tui.store.errors import describe_error
 
 DESCRIPTION = "finops-tui: a terminal console to watch and steer AWS spend."
 EPILOG = "With no subcommand, opens the console (same as `finops-tui tui`)."
@@ -102,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FinopsError as error:
         if debug:
             traceback.print_exc()
-        print(f"finops-tui: {error}", file=sys.stderr)
+        print(f"finops-tui: {safe(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("finops-tui: interrupted", file=sys.stderr)
@@ -116,5 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("finops-tui: the cache is read-only here (a snapshot from --cache s3://...): change it on the host "
                   "that syncs and publishes", file=sys.stderr)
             return 1
-        print(f"finops-tui: unexpected error: {type(error).__name__}: {error} (rerun with --debug for details)", file=sys.stderr)
+        known = describe_error(error)
+        if known is not None:
+            print(f"finops-tui: {safe(str(known))}", file=sys.stderr)
+            return known.exit_code
+        print(f"finops-tui: unexpected error: {type(error).__name__}: {safe(str(error))} (rerun with --debug for details)",
+              file=sys.stderr)
         return 1

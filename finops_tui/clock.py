@@ -29,10 +29,17 @@ FIXED_HOUR = 12
 
 
 def parse_day(text: str, what: str = "date", error: type[InputError] = InputError) -> date:
+    """A day between 2000-01-01 and 2100-12-31 (``finops_tui.bounds``), else one-line ``error``."""
+    from finops_tui.bounds import day_problem
+
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise error(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+    problem = day_problem(day)
+    if problem is not None:
+        raise error(f"{what} {problem}")
+    return day
 
 
 def real_now() -> datetime:

@@ -10,7 +10,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -25,8 +25,13 @@ CONFIG_FILE_NAME = "finops.toml"
 EXAMPLE_CONFIG = Path(__file__).with_name("finops.example.toml")
 
 
+# Bounds (see finops_tui/bounds.py): no setting is NaN or infinite, money within 1e12.
+MONEY_MAX = 1e12
+PRICE_MAX = 1e6  # a unit price (per GB-month, per lead, per month of an idle resource)
+
+
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Shares(_Section):
@@ -48,9 +53,9 @@ class Shares(_Section):
 class Thresholds(_Section):
     """Budget levels in percent of the monthly budget (framework: 80/100/120)."""
 
-    warning: float = Field(80.0, gt=0)
-    critical: float = Field(100.0, gt=0)
-    hard_limit: float = Field(120.0, gt=0)
+    warning: float = Field(80.0, gt=0, le=10_000)
+    critical: float = Field(100.0, gt=0, le=10_000)
+    hard_limit: float = Field(120.0, gt=0, le=10_000)
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -60,7 +65,7 @@ class Thresholds(_Section):
 
 
 class Budget(_Section):
-    monthly_total: float = Field(50_000.0, ge=0, description="Monthly budget for all environments, USD")
+    monthly_total: float = Field(50_000.0, ge=0, le=MONEY_MAX, description="Monthly budget for all environments, USD")
     shares: Shares = Shares()
     thresholds: Thresholds = Thresholds()
 
@@ -71,8 +76,8 @@ class Budget(_Section):
 class Spikes(_Section):
     """A day is a spike when it rose more than ``threshold_pct`` over the day before."""
 
-    threshold_pct: float = Field(20.0, ge=0)
-    min_delta: float = Field(0.0, ge=0, description="Smallest daily increase in USD that counts")
+    threshold_pct: float = Field(20.0, ge=0, le=100_000)
+    min_delta: float = Field(0.0, ge=0, le=MONEY_MAX, description="Smallest daily increase in USD that counts")
     lookback_days: int = Field(7, ge=1, le=400, description="Complete days evaluated for spikes (late data too)")
 
 
@@ -90,8 +95,8 @@ class Freshness(_Section):
 class Approval(_Section):
     """Who approves a monthly amount: < team_lead_below -> team lead; up to cto_cfo_above -> VP; above -> CTO/CFO."""
 
-    team_lead_below: float = Field(500.0, ge=0)
-    cto_cfo_above: float = Field(5_000.0, ge=0)
+    team_lead_below: float = Field(500.0, ge=0, le=MONEY_MAX)
+    cto_cfo_above: float = Field(5_000.0, ge=0, le=MONEY_MAX)
 
     @model_validator(mode="after")
     def _ordered(self) -> Approval:
@@ -110,7 +115,7 @@ class CloudWatchLeads(_Section):
 
 
 class Leads(_Section):
-    target_cost_per_lead: float = Field(0.05, gt=0)
+    target_cost_per_lead: float = Field(0.05, gt=0, le=PRICE_MAX)
     cloudwatch: CloudWatchLeads = CloudWatchLeads()
 
 
@@ -201,15 +206,15 @@ class Categories(_Section):
 
 
 class Refresh(_Section):
-    interval_seconds: float = Field(30.0, gt=0, description="How often the console re-reads the cache")
+    interval_seconds: float = Field(30.0, ge=1, le=86_400, description="How often the console re-reads the cache (1 s to a day)")
 
 
 class Sync(_Section):
-    interval_minutes: float = Field(360.0, gt=0, description="How often the console syncs when AWS is configured")
+    interval_minutes: float = Field(360.0, ge=1, le=43_200, description="How often the console syncs when AWS is configured (1 min to 30 days)")
     backfill_months: int = Field(13, ge=1, le=38)
     open_window_days: int = Field(3, ge=1, le=60)
     previous_month_grace_days: int = Field(5, ge=0, le=28)
-    daily_request_cap: int = Field(200, ge=1, description="Cost Explorer requests allowed per UTC day")
+    daily_request_cap: int = Field(200, ge=1, le=100_000, description="Cost Explorer requests allowed per UTC day")
     profile: str | None = None
     regions: list[str] = Field(default_factory=lambda: ["us-east-1"])
     scan_rds: bool = False
@@ -218,13 +223,13 @@ class Sync(_Section):
 class Waste(_Section):
     """Estimated monthly prices (USD) for idle resources; override for your region and contract."""
 
-    snapshot_age_days: int = Field(90, ge=1)
-    ebs_gb_month: dict[str, float] = Field(
+    snapshot_age_days: int = Field(90, ge=1, le=36_500)
+    ebs_gb_month: dict[str, Annotated[float, Field(ge=0, le=PRICE_MAX)]] = Field(
         default_factory=lambda: {"gp2": 0.10, "gp3": 0.08, "io1": 0.125, "io2": 0.125, "st1": 0.045, "sc1": 0.015, "standard": 0.05}
     )
-    snapshot_gb_month: float = 0.05
-    elastic_ip_month: float = 3.60
-    load_balancer_month: float = 16.43
+    snapshot_gb_month: float = Field(0.05, ge=0, le=PRICE_MAX)
+    elastic_ip_month: float = Field(3.60, ge=0, le=PRICE_MAX)
+    load_balancer_month: float = Field(16.43, ge=0, le=PRICE_MAX)
 
 
 class Alerts(_Section):
@@ -232,9 +237,14 @@ class Alerts(_Section):
     webhook_url: SecretStr | None = Field(None, description="Generic JSON webhook")
     stdout: bool = False
     on_forecast: bool = True
-    timeout_seconds: float = Field(10.0, gt=0)
-    max_backoff_minutes: float = Field(360.0, gt=0)
-    one_time_min: float = Field(500.0, ge=0, description="One-time charges above this (USD) are alerted")
+    timeout_seconds: float = Field(10.0, ge=0.1, le=300, description="Per webhook request, 0.1 to 300 s")
+    max_backoff_minutes: float = Field(360.0, gt=0, le=10_080, description="Longest wait between retries, up to 7 days")
+    one_time_min: float = Field(500.0, ge=0, le=MONEY_MAX, description="One-time charges above this (USD) are alerted")
+
+
+class CacheSettings(_Section):
+    lock_wait_seconds: float = Field(30.0, ge=0, le=3_600,
+                                     description="How long a write waits for another process holding the cache")
 
 
 class Lever(_Section):
@@ -355,8 +365,8 @@ class Athena(_Section):
     export_format: Literal["cur2", "focus"] = "cur2"
     catalog: str = "AwsDataCatalog"
     region: str = "us-east-1"
-    monthly_cost_cap_usd: float = Field(25.0, gt=0, description="Athena scan spend allowed per month, checked before each query")
-    poll_timeout_seconds: float = Field(900.0, gt=0, description="Give up (and stop the query) after this long")
+    monthly_cost_cap_usd: float = Field(25.0, gt=0, le=MONEY_MAX, description="Athena scan spend allowed per month, checked before each query")
+    poll_timeout_seconds: float = Field(900.0, gt=0, le=86_400, description="Give up (and stop the query) after this long")
     restated_periods: int = Field(2, ge=1, le=12, description="Billing periods re-queried after the backfill (AWS restates a closed month)")
 
     @field_validator("output_location")
@@ -394,8 +404,8 @@ class Settings(_Section):
     waste: Waste = Waste()
     alerts: Alerts = Alerts()
     review: Review = Review()
-
     approvals: Approvals = Approvals()
+    cache: CacheSettings = CacheSettings()
     athena: Athena = Athena()
     sources: Sources = Sources()
 
@@ -465,6 +475,10 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> LoadedSetti
     webhook = os.environ.get("FINOPS_TUI_SLACK_WEBHOOK")
     if webhook:
         settings.alerts.slack_webhook = SecretStr(webhook)
+    from finops_tui.outside_text import register_secret
+
+    for secret in (settings.alerts.slack_webhook, settings.alerts.webhook_url):
+        register_secret(secret.get_secret_value() if secret is not None else None)
     return LoadedSettings(settings, source)
 
 

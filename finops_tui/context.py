@@ -46,12 +46,16 @@ class Context:
     def settings(self) -> Settings:
         return self.loaded.settings
 
-    def store(self, *, create: bool = True) -> Store:
+    def store(self, *, create: bool = True, read_only: bool = False) -> Store:
+        """The cache. ``read_only`` (read commands) opens it without writing anything and works on a read-only
+        file or mount; ``self.read_only`` (``--offline``, a remote snapshot) also refuses to upgrade an older one."""
         if self._store is None and self.remote_url is not None:
             self._store = self._open_remote()
         if self._store is None:
+            strict = self.read_only
             try:
-                self._store = open_store(self.cache_path, create=create and not self.read_only, read_only=self.read_only)
+                self._store = open_store(self.cache_path, create=create and not strict, read_only=strict or read_only,
+                                         upgrade=not strict, lock_wait_seconds=self.settings.cache.lock_wait_seconds)
             except CacheError as error:
                 if error.message.startswith("no cache at"):
                     raise CacheError(error.message, self.fill_hint()) from None

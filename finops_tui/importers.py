@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from finops_tui import calendar as cal
+from finops_tui.bounds import check_day_totals
 from finops_tui.clock import Clock, resolve_clock
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
@@ -30,6 +31,7 @@ from finops_tui.sources.focus import GZIP_MAGIC, SLICE_AT, FocusFile, FocusMappe
 from finops_tui.store.db import Store, utc_now_iso
 
 HASH_CHUNK = 1 << 20
+MAX_LEADS = 10**12  # a day's leads (bounds: like money, finite and at most 1e12)
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
             continue
         seen_hash.add(source)
         focus = read_focus(path, sha, mapper, progress)
+        check_day_totals(_absolute_by_day(focus.daily), str(path))
         slices, key_of = _slices_of(focus)
         for key, found in slices.items():
             other = slice_owner.get(key)
@@ -219,7 +222,7 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
                 billed=sum(v[1] for v in focus.daily.values()), amortized=sum(v[0] for v in focus.daily.values()),
                 slices=tuple(found.label for found in slices.values()), replaced=tuple(replaced),
             )
-        written_files = [results[path] for path, *_ in read]
+        written_files = [results[path] for path, *_ in read if results[path].rows_written]  # no rows: not a sync
         if written_files:
             run_id = store.start_run("import", {"format": "focus", "files": [str(r.path) for r in written_files]}, now=stamp)
             store.finish_run(
@@ -256,6 +259,16 @@ def _replace_slices(store: Store, conn: sqlite3.Connection, path: Path, slices: 
     return replaced
 
 
+def _absolute_by_day(daily: dict) -> dict[str, float]:
+    """Per day, the larger of the two metrics' sums of absolute amounts."""
+    amortized: dict[str, float] = {}
+    billed: dict[str, float] = {}
+    for key, (amortized_sum, billed_sum, *_quantity) in daily.items():
+        amortized[key[0]] = amortized.get(key[0], 0.0) + abs(amortized_sum)
+        billed[key[0]] = billed.get(key[0], 0.0) + abs(billed_sum)
+    return {day: max(amortized[day], billed[day]) for day in amortized}
+
+
 # -- leads ---------------------------------------------------------------------
 
 def parse_leads_csv(text: str, origin: str) -> list[tuple[str, int, str]]:
@@ -279,16 +292,24 @@ def parse_leads_csv(text: str, origin: str) -> list[tuple[str, int, str]]:
 
 
 def parse_lead_day(text: str, where: str) -> str:
+    from finops_tui.bounds import day_problem
+
     try:
-        return date.fromisoformat(text.strip()).isoformat()
+        day = date.fromisoformat(text.strip()).isoformat()
     except ValueError:
         raise InputError(f"{where}: {text!r} is not a date in the form YYYY-MM-DD", "nothing was written") from None
+    problem = day_problem(day)
+    if problem is not None:
+        raise InputError(f"{where}: {problem}", "nothing was written")
+    return day
 
 
 def parse_lead_count(text: str, where: str) -> int:
     cleaned = text.strip().replace("_", "")
     if not cleaned.isdigit():
         raise InputError(f"{where}: leads {text!r} is not a whole number of zero or more", "nothing was written")
+    if len(cleaned) > 13 or int(cleaned) > MAX_LEADS:
+        raise InputError(f"{where}: leads {text!r} is more than {MAX_LEADS:,} a day", "nothing was written")
     return int(cleaned)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from finops_tui import calendar as cal
 from finops_tui.clock import Clock
 from finops_tui.config import Settings
-from finops_tui.errors import InputError, SyncError
+from finops_tui.errors import FinopsError, InputError, SyncError
 from finops_tui.store.db import Store
 
 FETCHED_UNTIL_KEY = "ce.fetched_until"  # exclusive end day of the last successful Cost Explorer fetch
@@ -117,19 +117,14 @@ def record_outside_requests(store: Store, ce_requests: int, clock: Clock) -> Non
 
 
 def ce_requests_today(store: Store, wall_day: str) -> int:
-    """Cost Explorer requests made on the real UTC day ``wall_day`` by sync runs and by ``doctor``.
+    """Cost Explorer requests made on the real UTC day ``wall_day``: the request ledger, killed runs included.
 
     The cap protects the real bill, so it follows the wall clock even under
-    ``--today``: each run records its real day as ``wall_day`` in its detail
-    (its ``started_at`` is the command's clock). Runs recorded before that
-    field existed are counted by ``started_at``.
+    ``--today``: the ledger stamps each request with the real time.
     """
-    row = store.conn.execute(
-        "SELECT COALESCE(SUM(ce_request_count), 0) FROM sync_runs WHERE kind = 'sync' AND "
-        "COALESCE(json_extract(detail, '$.wall_day'), substr(started_at, 1, 10)) = ?",
-        (wall_day,),
-    ).fetchone()
-    return int(row[0]) + int(store.get_meta(_outside_key(wall_day), "0") or 0)
+    from finops_tui.store.ledger import ce_requests_on
+
+    return ce_requests_on(store.conn, wall_day) + int(store.get_meta(_outside_key(wall_day), "0") or 0)
 
 
 def planned_requests(settings: Settings, window: SyncWindow, optional_due: list[str]) -> tuple[int, int]:
@@ -156,7 +151,7 @@ def _close_abandoned_runs(store: Store, clock: Clock) -> None:
     )
 
 
-def _record_failure(store: Store, run_id: int, error: SyncError, meter: Any, detail: dict[str, Any], clock: Clock) -> None:
+def _record_failure(store: Store, run_id: int, error: FinopsError, meter: Any, detail: dict[str, Any], clock: Clock) -> None:
     detail = dict(detail, operations=dict(meter.operations))
     store.finish_run(run_id, status="failed", error=str(error), request_count=meter.requests,
                      ce_request_count=meter.ce_requests, detail=detail, now=clock.now())
@@ -188,6 +183,9 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
                               "profile": profile or "", "wall_day": wall_day}
     _close_abandoned_runs(store, clock)
     run_id = store.start_run("sync", detail, now=clock.now())
+    from finops_tui.store.ledger import RequestLedger
+
+    meter.ledger = RequestLedger(store.path, run_id, clock.now, store.lock_wait_seconds, clock.wall_now)  # the cap follows the wall day
     if spent_today + planned_ce > cap:
         error = SyncError(
             f"refused: this sync needs at least {planned_ce} Cost Explorer requests and {spent_today} of today's cap of {cap} are used",
@@ -199,11 +197,13 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
         fetched = _fetch(AwsSession(profile, meter), settings, clock, window, optional_due)
         rows_written = _write(store, run_id, window, fetched, meter, detail, clock)
     except BaseException as raw:  # KeyboardInterrupt too: record it, then re-raise
-        error = raw if isinstance(raw, SyncError) else translate(raw, profile) if isinstance(raw, Exception) else None
+        error = raw if isinstance(raw, FinopsError) else translate(raw, profile) if isinstance(raw, Exception) else None
         _record_failure(store, run_id, error or SyncError("interrupted"), meter, detail, clock)
         if error is None:
             raise
         raise error from None
+    finally:
+        meter.ledger.close()
     return SyncResult("ok", meter.requests, meter.ce_requests, rows_written, messages=fetched.messages, window=window,
                       waste_items=len(fetched.waste), lead_days=len(fetched.leads or {}), run_id=run_id,
                       operations=dict(meter.operations), requests_today=spent_today + meter.ce_requests)

@@ -35,19 +35,28 @@ class Channel:
 
     name: str  # slack | webhook | stdout
     label: str  # for people: "Slack webhook"
-    send: Callable[[AlertEvent], None]
+    send: Callable[..., None]  # send(event, possible_repeat=False)
+
+
+REPEAT_NOTE = "Possible repeat: an earlier delivery of this alert was interrupted and may have arrived."
+
+
+def with_repeat_note(body: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Mark a message that may already have been delivered (at-least-once: a run died between send and mark)."""
+    body = dict(body)
+    if kind == "slack":
+        body["text"] = f"(possible repeat) {body.get('text', '')}"
+        body["blocks"] = [{"type": "context", "elements": [{"type": "mrkdwn", "text": REPEAT_NOTE}]}, *body.get("blocks", [])]
+    else:
+        body["possible_repeat"] = True
+    return body
 
 
 def redact(text: str, secrets: list[str]) -> str:
-    """``text`` with every secret (and its host-less path, often echoed back) replaced."""
-    for secret in secrets:
-        if not secret:
-            continue
-        text = text.replace(secret, "<webhook URL>")
-        path = urlsplit(secret).path
-        if len(path) > 8:
-            text = text.replace(path, "<webhook path>")
-    return text
+    """``text`` with every secret (the URL, its path and token segments, often echoed back) replaced."""
+    from finops_tui.outside_text import redact as redact_text
+
+    return redact_text(text, secrets)
 
 
 def post_json(url: str, body: dict[str, Any], *, label: str, timeout: float) -> None:
@@ -89,7 +98,7 @@ def configured_channels(settings: Settings, out: TextIO | None) -> list[Channel]
     """Slack and/or the generic webhook when configured; stdout when asked for, or when nothing else is.
 
     With no webhook at all, stdout is the channel (for cron mail), so an event
-    is still delivered exactly once rather than silently recorded. ``out=None``
+    is still delivered (at least once) rather than silently recorded. ``out=None``
     (the console, which owns the terminal) means no stdout channel.
     """
     alerts = settings.alerts
@@ -97,14 +106,16 @@ def configured_channels(settings: Settings, out: TextIO | None) -> list[Channel]
     channels: list[Channel] = []
     if alerts.slack_webhook is not None and alerts.slack_webhook.get_secret_value():
         slack_url = alerts.slack_webhook.get_secret_value()
-        channels.append(Channel("slack", "Slack webhook", lambda event: post_json(
-            slack_url, slack_message(event), label="Slack webhook", timeout=timeout)))
+        channels.append(Channel("slack", "Slack webhook", lambda event, possible_repeat=False: post_json(
+            slack_url, with_repeat_note(slack_message(event), "slack") if possible_repeat else slack_message(event),
+            label="Slack webhook", timeout=timeout)))
     if alerts.webhook_url is not None and alerts.webhook_url.get_secret_value():
         hook_url = alerts.webhook_url.get_secret_value()
-        channels.append(Channel("webhook", "JSON webhook", lambda event: post_json(
-            hook_url, webhook_message(event), label="JSON webhook", timeout=timeout)))
+        channels.append(Channel("webhook", "JSON webhook", lambda event, possible_repeat=False: post_json(
+            hook_url, with_repeat_note(webhook_message(event), "webhook") if possible_repeat else webhook_message(event),
+            label="JSON webhook", timeout=timeout)))
     if out is not None and (alerts.stdout or not channels):
-        channels.append(Channel("stdout", "stdout", lambda event: _print(out, event)))
+        channels.append(Channel("stdout", "stdout", lambda event, possible_repeat=False: _print(out, event, possible_repeat)))
     return channels
 
 
@@ -112,8 +123,10 @@ def secrets_of(settings: Settings) -> list[str]:
     return [secret.get_secret_value() for secret in (settings.alerts.slack_webhook, settings.alerts.webhook_url) if secret is not None]
 
 
-def _print(out: TextIO, event: AlertEvent) -> None:
+def _print(out: TextIO, event: AlertEvent, possible_repeat: bool = False) -> None:
     try:
+        if possible_repeat:
+            print(f"[finops-tui] {REPEAT_NOTE}", file=out)
         print(text_message(event), file=out, flush=True)
         print(file=out)
     except OSError as error:

@@ -99,7 +99,8 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
         result.pending = state.pending_count(conn)
         return _approvals(store, settings, clock, new_events, now, out, result)
     secrets = secrets_of(settings)
-    lease = timedelta(seconds=len(channels) * settings.alerts.timeout_seconds + 60)
+    # A send takes at most connect + read, each bounded by the timeout; then a margin.
+    lease = timedelta(seconds=len(channels) * 2 * settings.alerts.timeout_seconds + 5)
     broken: dict[str, str] = {}  # channel -> its error in this run
     for pending in state.due(conn, wall):
         event = pending.event
@@ -107,7 +108,8 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
             state.mark_snoozed(store, event.key)
             result.suppressed += 1
             continue
-        if not state.claim(store, event.key, wall, lease):
+        claimed = state.claim(store, event.key, wall, lease, wall)
+        if not claimed.taken:
             continue  # another run is delivering it
         delivered = set(pending.delivered)
         failures: list[str] = []
@@ -118,7 +120,7 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
                 failures.append(broken[channel.name])
                 continue
             try:
-                channel.send(event)
+                channel.send(event, possible_repeat=claimed.possible_repeat)
             except DeliveryError as error:
                 broken[channel.name] = redact(str(error), secrets)
                 failures.append(broken[channel.name])

@@ -67,19 +67,33 @@ def due(conn: sqlite3.Connection, now: datetime) -> list[PendingEvent]:
     return pending
 
 
-def claim(store: Store, key: str, now: datetime, lease: timedelta) -> bool:
-    """Take a due pending event for this run (so a concurrent run skips it); False when another run has it.
+@dataclass(frozen=True)
+class Claim:
+    taken: bool
+    possible_repeat: bool  # an earlier claim was never marked: that run died after (or while) sending
 
-    The lease is how long the send may take; if this process dies mid-send the
-    event becomes due again when it ends, so it is retried, never dropped.
+
+def claim(store: Store, key: str, now: datetime, lease: timedelta, wall_now: datetime | None = None) -> Claim:
+    """Take a due pending event for this run (so a concurrent run skips it).
+
+    Delivery is at-least-once with the smallest window: claim (a commit),
+    send, mark (a commit). The lease is how long the send may take, measured
+    in real time (``wall_now``), never the command's clock: under a fixed
+    ``--today`` that clock stands still and a claim would never expire. When
+    this process dies mid-send the claim expires, the event is retried, and
+    the retry says it may be a repeat.
     """
+    wall = wall_now or now
     with store.transaction() as conn:
-        cursor = conn.execute(
-            "UPDATE alert_events SET next_attempt_at = ? WHERE key = ? AND status = 'pending' "
-            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
-            (iso(now + lease), key, iso(now)),
-        )
-    return cursor.rowcount == 1
+        row = conn.execute(
+            "SELECT claimed_until FROM alert_events WHERE key = ? AND status = 'pending' "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (claimed_until IS NULL OR claimed_until <= ?)",
+            (key, iso(now), iso(wall)),
+        ).fetchone()
+        if row is None:
+            return Claim(False, False)
+        conn.execute("UPDATE alert_events SET claimed_until = ?, claims = claims + 1 WHERE key = ?", (iso(wall + lease), key))
+    return Claim(True, row[0] is not None)
 
 
 def pending_count(conn: sqlite3.Connection) -> int:
@@ -90,7 +104,7 @@ def mark_sent(store: Store, event: AlertEvent, delivered: frozenset[str], now: d
     with store.transaction() as conn:
         conn.execute(
             "UPDATE alert_events SET status = 'sent', sent_at = ?, attempts = attempts + 1, next_attempt_at = NULL, "
-            "last_error = NULL, payload = ? WHERE key = ? AND status = 'pending'",
+            "claimed_until = NULL, last_error = NULL, payload = ? WHERE key = ? AND status = 'pending'",
             (iso(now), _payload(event, delivered), event.key),
         )
 
@@ -98,12 +112,15 @@ def mark_sent(store: Store, event: AlertEvent, delivered: frozenset[str], now: d
 def mark_failed(store: Store, event: AlertEvent, delivered: frozenset[str], error: str, now: datetime,
                 max_backoff_minutes: float) -> datetime:
     """Keep the event pending, count the attempt, and set when to try again; returns that moment."""
+    from finops_tui.outside_text import redact
+
+    error = redact(error)  # never a webhook URL in the cache
     with store.transaction() as conn:
         row = conn.execute("SELECT attempts FROM alert_events WHERE key = ?", (event.key,)).fetchone()
         attempts = (row[0] if row else 0) + 1
         next_at = now + timedelta(minutes=backoff_minutes(attempts, max_backoff_minutes))
         conn.execute(
-            "UPDATE alert_events SET attempts = ?, next_attempt_at = ?, last_error = ?, payload = ? "
+            "UPDATE alert_events SET attempts = ?, next_attempt_at = ?, claimed_until = NULL, last_error = ?, payload = ? "
             "WHERE key = ? AND status = 'pending'",
             (attempts, iso(next_at), error, _payload(event, delivered), event.key),
         )

@@ -12,6 +12,7 @@ from finops_tui.errors import InputError
 SCOPE_HELP = "total, production, staging, development, rnd, category:NAME (e.g. category:AI/ML), or all"
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
+MAX_SNOOZE_MINUTES = 366 * 24 * 60
 
 
 def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentParser]:
@@ -78,6 +79,8 @@ def parse_until(args: argparse.Namespace, now: datetime) -> datetime:
         minutes = float(match.group(1)) * UNIT_MINUTES[match.group(2).lower()]
         if minutes <= 0:
             raise InputError("--for must be longer than zero")
+        if minutes > MAX_SNOOZE_MINUTES:
+            raise InputError(f"--for {args.duration!r} is longer than a year; snooze at most 366 days (or 52w)")
         return now + timedelta(minutes=minutes)
     text = args.until.strip()
     try:
@@ -88,6 +91,11 @@ def parse_until(args: argparse.Namespace, now: datetime) -> datetime:
             until = until.replace(tzinfo=UTC) if until.tzinfo is None else until.astimezone(UTC)
     except ValueError:
         raise InputError(f"--until {args.until!r} is not a date (YYYY-MM-DD) or an ISO-8601 time") from None
+    from finops_tui.bounds import day_problem
+
+    problem = day_problem(until.date())
+    if problem is not None:
+        raise InputError(f"--until {problem}")
     if until <= now:
         raise InputError(f"--until {args.until} is not in the future (now is {now.replace(microsecond=0).isoformat()})")
     return until
@@ -120,7 +128,9 @@ def list_events(args: argparse.Namespace, ctx: Context) -> int:
 
     if args.limit < 1:
         raise InputError(f"--limit must be at least 1, not {args.limit}")
-    store = ctx.store(create=False)
+    from finops_tui.outside_text import safe
+
+    store = ctx.store(create=False, read_only=True)
     events = state.recent_events(store.conn, args.limit)
     snoozes = state.active_snoozes(store.conn, _now(ctx))
     if not events:
@@ -130,7 +140,7 @@ def list_events(args: argparse.Namespace, ctx: Context) -> int:
         for key, status, attempts, created_at, sent_at, next_attempt_at, last_error in events:
             when = sent_at if status == "sent" and sent_at else created_at
             note = f"next try {next_attempt_at}; {last_error}" if status == "pending" and last_error else ""
-            print(f"{key:<44} {status:<12} {attempts:>5}  {when:<25} {note}".rstrip())
+            print(safe(f"{key:<44} {status:<12} {attempts:>5}  {when:<25} {note}".rstrip()))
     if snoozes:
         print()
         for scope, until in snoozes.items():

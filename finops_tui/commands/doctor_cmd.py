@@ -110,8 +110,11 @@ def _aws_checks(ctx: Context, profile: str | None, out: list[str]) -> tuple[bool
     from finops_tui.sources.aws import CE_REGION, AwsSession, RequestMeter, aws_message, classify, profile_label, translate
     from finops_tui.sync import ce_requests_today
 
+    from finops_tui.store.ledger import RequestLedger
+
     settings = ctx.settings
-    meter = RequestMeter()
+    store = ctx.store()
+    meter = RequestMeter(ledger=RequestLedger(store.path, None, ctx.clock.now, store.lock_wait_seconds, ctx.clock.wall_now))
     try:
         aws = AwsSession(profile, meter)
     except SyncError as error:
@@ -202,10 +205,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     out: list[str] = []
     cache_ok = _cache_checks(ctx, out)
     aws_ok, meter = _aws_checks(ctx, profile, out) if cache_ok else (False, None)
-    if meter is not None and meter.requests:
-        from finops_tui.sync import record_outside_requests
-
-        record_outside_requests(ctx.store(), meter.ce_requests, ctx.clock)
+    if meter is not None and meter.requests:  # each already recorded in the request ledger as it was made
+        meter.ledger.close()
         out.append(_line(None, f"doctor made {meter.requests} AWS requests, {meter.ce_requests} to Cost Explorer "
                                f"({usd(meter.ce_requests * CE_REQUEST_USD)}, counted against today's cap)"))
     print("\n".join(out))

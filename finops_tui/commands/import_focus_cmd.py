@@ -78,12 +78,14 @@ def _import(args: argparse.Namespace, ctx: Context, files: list[str], names: dic
         shown = names.get(str(result.path), result.path)
         if result.skipped:
             print(f"{shown}: already imported, skipped")
+        elif not result.rows_written:
+            print(f"{shown}: no cost rows, nothing imported (not counted as a sync)")
         else:
             span = f"{result.first_day} to {result.last_day}" if result.first_day else "no days"
             print(f"{shown}: {result.source_rows:,} rows -> {result.rows_written:,} daily rows, {span}, "
                   f"billed ${result.billed:,.2f}, amortized ${result.amortized:,.2f}")
             for replaced in result.replaced:
                 print(f"  replaced {replaced}")
-    if any(not result.skipped for result in results):
+    if any(result.rows_written for result in results):
         deliver_alerts(args, ctx)
     return 0

@@ -24,6 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
 
 
 def write_output(text: str, output: str | None) -> None:
+    """Print or write a report; control characters from tag values and names are escaped (JSON escapes its own)."""
+    from finops_tui.outside_text import escape_controls, escape_controls_json
+
+    text = escape_controls_json(text) if text.lstrip().startswith(("{", "[")) else escape_controls(text)
     if not output:
         print(text, end="")
         return
@@ -43,10 +47,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from finops_tui.reports import render_monthly_report
 
     month = args.month or ctx.clock.today.strftime("%Y-%m")
-    if not ctx.cache_path.exists() or not ctx.store(create=False).has_costs():
+    if not ctx.cache_path.exists() or not ctx.store(create=False, read_only=True).has_costs():
         where = "no cache at" if not ctx.cache_path.exists() else "no cost data in"
         print(f"UNKNOWN: {where} {ctx.cache_path}, so no report for {month} ({ctx.fill_hint()})")
         return UNKNOWN
-    text = render_monthly_report(ctx.store(create=False), ctx.settings, month, args.format, ctx.clock.today)
+    text = render_monthly_report(ctx.store(create=False, read_only=True), ctx.settings, month, args.format, ctx.clock.today)
     write_output(text, args.output)
     return 0

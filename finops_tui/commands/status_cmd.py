@@ -25,20 +25,38 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from finops_tui.analytics.health import assess
     from finops_tui.analytics.snapshot import build_snapshot
+    from finops_tui.errors import CacheError
+    from finops_tui.outside_text import safe
     from finops_tui.reports import render_status_text
+    from finops_tui.store.db import out_of_bounds
+    from finops_tui.store.errors import describe_error
 
-    if not ctx.cache_path.exists():
-        message = f"no cache at {ctx.cache_path}"
+    def unknown(message: str, hint: str = "") -> int:
         if args.json:
             print(json.dumps({"as_of": ctx.clock.today.isoformat(), "status": {"code": 3, "state": "UNKNOWN", "reasons": [message]}}))
         else:
-            print(f"UNKNOWN: {message} ({ctx.fill_hint()})")
+            print(safe(f"UNKNOWN: {message}" + (f" ({hint})" if hint else "")))
         return 3
+
     from finops_tui.commands.sources_cmd import overlap_reason, sources_json
     from finops_tui.store.sources import list_sources
 
-    store = ctx.store(create=False)
-    snapshot = build_snapshot(store, ctx.settings, ctx.clock.today, environment=args.environment, now=ctx.clock.now())
+    if not ctx.cache_path.exists() and ctx.remote_url is None:
+        return unknown(f"no cache at {ctx.cache_path}", ctx.fill_hint())
+    try:
+        store = ctx.store(create=False, read_only=True)
+        problem = out_of_bounds(store.conn)
+        if problem is not None:
+            return unknown(f"the cache holds out-of-range figures: {problem}",
+                           "remove the source that brought them (`finops-tui sources`) or rebuild the cache")
+        snapshot = build_snapshot(store, ctx.settings, ctx.clock.today, environment=args.environment, now=ctx.clock.now())
+    except CacheError as error:  # missing, empty, foreign, newer, damaged or locked: no picture at all
+        return unknown(error.message, error.hint or "")
+    except Exception as error:  # noqa: BLE001 - a state we cannot read is UNKNOWN, never a traceback
+        known = describe_error(error, ctx.cache_path)
+        if known is None:
+            raise
+        return unknown(known.message, known.hint or "")
     health = assess(snapshot)
     sources = list_sources(store.conn, ctx.settings.sources.precedence)
     overlap = overlap_reason(sources, ctx.settings.metric)  # informs; the exit code is the budget's

@@ -29,4 +29,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     store = ctx.store()
     app = make_app(ctx.settings, store, ctx.clock, demo=args.demo, offline=args.offline or args.demo, remote=ctx.remote)
     app.run()
+    from finops_tui.tui.quitting import exit_now_if_busy
+
+    ctx.close()
+    exit_now_if_busy(app.return_code or 0)  # a sync still waiting on AWS must not hold up `q`
     return app.return_code or 0

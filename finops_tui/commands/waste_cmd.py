@@ -23,5 +23,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from finops_tui.commands.report_cmd import write_output
     from finops_tui.reports import render_waste_report
 
-    write_output(render_waste_report(ctx.store(create=False), ctx.settings, args.format, ctx.clock.today), args.output)
+    write_output(render_waste_report(ctx.store(create=False, read_only=True), ctx.settings, args.format, ctx.clock.today), args.output)
     return 0

@@ -37,6 +37,7 @@ class RequestMeter:
 
     operations: Counter[str] = field(default_factory=Counter)
     ce_cap: int | None = None
+    ledger: Any = None  # a RequestLedger: each request is committed to the cache before it is sent
 
     @property
     def requests(self) -> int:
@@ -58,7 +59,14 @@ class RequestMeter:
                     f"stopped before Cost Explorer request {self.ce_requests + 1}: the daily cap of requests is reached",
                     "raise sync.daily_request_cap or sync again tomorrow; the cache was not changed",
                 )
-        self.operations[f"{service}.{operation}"] += 1
+        name = f"{service}.{operation}"
+        if self.ledger is not None:
+            try:
+                self.ledger.record(name)
+            except Exception as error:  # noqa: BLE001 - an unrecorded request is never sent
+                raise SyncError(f"stopped before {name}: the request could not be recorded in the cache ({error})",
+                                "nothing else was changed") from None
+        self.operations[name] += 1
 
 
 class AwsSession:
@@ -231,8 +239,25 @@ def group_values(groups_page: dict[str, Any], metric_names: tuple[str, ...] = ME
         end = period["TimePeriod"]["End"]
         estimated = bool(period.get("Estimated", False))
         for group in period.get("Groups", []):
-            amounts = {name: float(group.get("Metrics", {}).get(name, {}).get("Amount", 0) or 0) for name in metric_names}
+            amounts = {name: _amount(group, name, start) for name in metric_names}
             yield start, end, estimated, tuple(group.get("Keys", [])), amounts
+
+
+def _amount(group: dict[str, Any], metric: str, day: str) -> float:
+    """A Cost Explorer amount (a string) as a float within ``finops_tui.bounds``; else a one-line SyncError."""
+    from finops_tui.bounds import money_problem
+
+    text = group.get("Metrics", {}).get(metric, {}).get("Amount", 0) or 0
+    try:
+        amount = float(text)
+    except (TypeError, ValueError):
+        amount = float("nan")
+    problem = money_problem(amount)
+    if problem is not None:
+        shown = " ".join(str(text).split())[:40]
+        raise SyncError(f"Cost Explorer answered {metric} {shown!r} for {day}, which {problem if amount == amount else 'is not a number'}",
+                        "nothing was written; sync again later")
+    return amount
 
 
 def strip_key_prefix(value: str) -> str:

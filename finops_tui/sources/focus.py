@@ -46,6 +46,7 @@ from typing import Any
 
 from finops_tui.allocation import tags_json
 from finops_tui.allocation.categories import instance_type_from_usage
+from finops_tui.bounds import MONEY_LIMIT, day_problem, money_problem
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
 from finops_tui.sources.focus_arrow import FastPathUnavailable, read_csv_fast
@@ -178,7 +179,7 @@ def _utc_day(value: Any) -> str:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
-        return value.isoformat()
+        moment = datetime.combine(value, datetime.min.time())
     else:
         text = str(value or "").strip()
         if not text:
@@ -189,7 +190,11 @@ def _utc_day(value: Any) -> str:
             raise _RowError(f"ChargePeriodStart {text!r} is not an ISO-8601 date-time") from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
-    return moment.date().isoformat()
+    day = moment.date().isoformat()
+    problem = day_problem(day)
+    if problem is not None:
+        raise _RowError(f"ChargePeriodStart {problem}")
+    return day
 
 
 def _optional_day(value: Any, column: str) -> str:
@@ -240,8 +245,9 @@ def _money(value: Any, column: str) -> float:
             amount = float(text)
         except ValueError:
             raise _RowError(f"{column} {text!r} is not a number") from None
-    if not math.isfinite(amount):
-        raise _RowError(f"{column} {value!r} is not a finite number")
+    problem = money_problem(amount)
+    if problem is not None:
+        raise _RowError(f"{column} {value!r} {problem}")
     return amount
 
 
@@ -372,7 +378,7 @@ def _read_csv(path: Path, result: FocusFile, mapper: FocusMapper, progress: Prog
                     effective = float(row[i_effective])
                 except ValueError:
                     effective = _money(row[i_effective], "EffectiveCost")
-                if billed - billed or effective - effective:  # NaN or infinity
+                if not (-MONEY_LIMIT <= billed <= MONEY_LIMIT and -MONEY_LIMIT <= effective <= MONEY_LIMIT):  # NaN fails too
                     _money(row[i_billed], "BilledCost"), _money(row[i_effective], "EffectiveCost")
                 quantity = row[i_quantity]
                 rest = dimensions_of(row)

@@ -26,6 +26,7 @@ class FastPathUnavailable(Exception):
 
 def read_csv_fast(path: Path, header: list[str], result: FocusFile, mapper: FocusMapper, progress: Progress | None,
                   *, gzipped: bool) -> None:
+    from finops_tui.bounds import MONEY_LIMIT
     from finops_tui.sources.focus import COLUMNS, SLICE_AT, CurrencyError, _add, _money, _quantity, _RowError
 
     if path.stat().st_size < MIN_BYTES:
@@ -58,7 +59,7 @@ def read_csv_fast(path: Path, header: list[str], result: FocusFile, mapper: Focu
                 day = days.get(start) or mapper.day(start)
                 billed = float(billed_text)
                 effective = float(effective_text)
-                if billed - billed or effective - effective:  # NaN or infinity
+                if not (-MONEY_LIMIT <= billed <= MONEY_LIMIT and -MONEY_LIMIT <= effective <= MONEY_LIMIT):  # NaN fails too
                     _money(billed_text, "BilledCost"), _money(effective_text, "EffectiveCost")
                 dims = dims_cache.get(rest) or mapper.dims(rest)
                 _add(daily, day, dims, billed, effective, _quantity(quantity) if quantity else 0.0)

@@ -8,6 +8,7 @@ previous snapshot intact.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -87,13 +88,23 @@ def utc_now_iso(now: datetime) -> str:
     return now.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
-class Store:
-    """A finops-tui cache file. Cheap to share; connections are made per thread."""
+DEFAULT_LOCK_WAIT_SECONDS = 30.0
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+
+class Store:
+    """A finops-tui cache file. Cheap to share; connections are made per thread.
+
+    A connection never creates the file (only :func:`open_store` does), so a
+    cache deleted under a running console is reported, not silently recreated
+    empty. ``read_only`` connections write nothing and work on a read-only
+    file or mount.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False, lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> None:
         self.path = path
-        #: Opened with ``mode=ro`` (``--offline``, a snapshot copy): every write raises ``sqlite3.OperationalError``.
         self.read_only = read_only
+        self.lock_wait_seconds = lock_wait_seconds
+        self._immutable = False
         self._local = threading.local()
         self._allocation: Allocation | None = None
         self._ready = False  # migrated: connections may be prepared for reading figures
@@ -103,7 +114,10 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = _connect_read_only(self.path) if self.read_only else _connect(self.path)
+            if self.read_only:
+                conn, self._immutable = _connect_read_only(self.path, self.lock_wait_seconds, self._immutable)
+            else:
+                conn = _connect(self.path, self.lock_wait_seconds)
             self._local.conn = conn
             self._local.prepared = None
             if self._ready:
@@ -182,10 +196,21 @@ class Store:
         totals of every source touched are recounted, so readers never see
         them disagree.
         """
+        if self.read_only:
+            raise CacheError(f"the cache {self.path} was opened read-only; this command cannot write to it")
+        from finops_tui.store.lock import writer_lock
+
         conn = self.conn
         if self._ready and self._local.prepared is None:
             self._prepare(conn)
-        conn.execute("BEGIN IMMEDIATE")
+        with writer_lock(self.path, self.lock_wait_seconds):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise _cache_error(error, self.path) from None
+            yield from self._run_transaction(conn)
+
+    def _run_transaction(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         try:
             first_new_id = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'cost_daily'").fetchone()[0]
             self._local.dirty_days = None
@@ -205,11 +230,21 @@ class Store:
                     if self._local.dirty_days is not None:
                         alloc_sql.refresh_rollup(conn, *self._local.dirty_days)
                 alloc_sql.refresh_source_totals(conn, self._local.touched_sources)
-        except BaseException:
-            conn.execute("ROLLBACK")
+            if self._local.dirty_days is not None:
+                check_bounds(conn, *self._local.dirty_days)
+        except BaseException as error:
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error):
+                raise _cache_error(error, self.path) from None
             raise
         else:
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise _cache_error(error, self.path) from None
         finally:
             self._local.dirty_days = None
             self._local.touched_sources = set()
@@ -320,6 +355,10 @@ class Store:
         conn: sqlite3.Connection | None = None,
         now: datetime,
     ) -> None:
+        if error is not None:
+            from finops_tui.outside_text import redact
+
+            error = redact(error)  # never a webhook URL or an AWS key in the cache
         params: list[object] = [utc_now_iso(now), status, error, request_count, ce_request_count, rows_written]
         sql = "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, request_count = ?, ce_request_count = ?, rows_written = ?"
         if detail is not None:
@@ -382,25 +421,88 @@ class Store:
 refresh_rollup = alloc_sql.refresh_rollup  # kept importable from here
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def out_of_bounds(conn: sqlite3.Connection, first_day: str = "", last_day: str = "\uffff") -> str | None:
+    """Why the facts for ``first_day``..``last_day`` break the money or day bounds (``finops_tui.bounds``), or ``None``.
+
+    Read from the rollup: a day's absolute amounts add up to at most 1e12, and
+    no day lies outside 2000..2100. An infinite sum is caught here too.
+    """
+    from finops_tui.bounds import FIRST_ISO, LAST_ISO, MONEY_LIMIT
+
+    outside = conn.execute(
+        "SELECT MIN(day), MAX(day) FROM cost_rollup WHERE day >= ? AND day <= ? AND (day < ? OR day > ?)",
+        (first_day, last_day, FIRST_ISO, LAST_ISO),
+    ).fetchone()
+    if outside[0] is not None:
+        day = outside[0] if outside[0] < FIRST_ISO else outside[1]
+        return f"costs dated {day}, outside the supported days {FIRST_ISO} to {LAST_ISO}"
+    row = conn.execute(
+        "SELECT day, SUM(ABS(amortized)) AS a, SUM(ABS(billed)) AS b FROM cost_rollup WHERE day >= ? AND day <= ? "
+        "GROUP BY day HAVING NOT (a <= ? AND b <= ?) ORDER BY day LIMIT 1",
+        (first_day, last_day, MONEY_LIMIT, MONEY_LIMIT),
+    ).fetchone()
+    if row is not None:
+        return f"the amounts on {row[0]} add up to {max(row[1], row[2]):g}, outside the +-{MONEY_LIMIT:g} a day may hold"
+    return None
+
+
+def check_bounds(conn: sqlite3.Connection, first_day: str, last_day: str) -> None:
+    """Refuse (roll back) a write that would leave the cache holding an out-of-range amount or day."""
+    from finops_tui.bounds import BoundsError
+
+    problem = out_of_bounds(conn, first_day, last_day)
+    if problem is not None:
+        raise BoundsError(f"refused: {problem}", "nothing was written")
+
+
+def _cache_error(error: sqlite3.Error, path: Path) -> CacheError:
+    from finops_tui.store.errors import describe_error
+
+    return describe_error(error, path) or CacheError(f"cache error {path}: {error}")
+
+
+def _uri(path: Path, **params: str) -> str:
+    return path.absolute().as_uri() + "?" + "&".join(f"{key}={value}" for key, value in params.items())
+
+
+def _connect(path: Path, wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a run is one transaction.
-    conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=True)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
-
-
-def _connect_read_only(path: Path) -> sqlite3.Connection:
-    """``mode=ro``: SQLite itself refuses every write. A WAL cache on read-only media
-    (no ``-shm`` can be made) is opened ``immutable``: nobody can be writing it."""
-    uri = path.resolve().as_uri()
+    # mode=rw: never create the file here (open_store creates it, with mode 0600).
     try:
-        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30)
-        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError:
-        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
-    # no PRAGMA query_only: it would also refuse the TEMP tables that shadow the allocation; mode=ro already refuses writes
+        conn = sqlite3.connect(_uri(path, mode="rw"), uri=True, isolation_level=None, timeout=wait_seconds,
+                               check_same_thread=True)
+        conn.execute(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as error:
+        raise _cache_error(error, path) from None
     return conn
+
+
+def _connect_read_only(path: Path, wait_seconds: float, immutable: bool) -> tuple[sqlite3.Connection, bool]:
+    """(connection, immutable), with SQLite errors as one-line :class:`CacheError`."""
+    if not path.exists():
+        raise CacheError(f"cannot open the cache {path}: it was moved or deleted")
+    try:
+        return _raw_read_only(path, wait_seconds, immutable)
+    except sqlite3.Error as error:
+        raise _cache_error(error, path) from None
+
+
+def _raw_read_only(path: Path, wait_seconds: float, immutable: bool) -> tuple[sqlite3.Connection, bool]:
+    """``mode=ro``; where that cannot work (a read-only folder: no -wal/-shm can be made), ``immutable=1``."""
+    for use_immutable in ([True] if immutable else [False, True]):
+        params = {"mode": "ro", "immutable": "1"} if use_immutable else {"mode": "ro"}
+        conn = sqlite3.connect(_uri(path, **params), uri=True, isolation_level=None, timeout=wait_seconds,
+                               check_same_thread=True)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return conn, use_immutable
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if use_immutable or "locked" in str(error):
+                raise
+    raise AssertionError("unreachable")
 
 
 def _check_header(path: Path) -> None:
@@ -413,82 +515,118 @@ def _check_header(path: Path) -> None:
         raise CacheError(f"{path} is not a finops-tui cache (not an SQLite database); it was left untouched")
 
 
-def open_store(path: str | Path, *, create: bool = True, read_only: bool = False) -> Store:
+def open_store(path: str | Path, *, create: bool = True, read_only: bool = False, upgrade: bool = True,
+               lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> Store:
     """Open (and if needed create or migrate) the cache at ``path``.
 
     A file that is not a finops-tui cache, or one written by a newer version,
-    is refused with :class:`CacheError` and not modified. ``read_only`` opens
-    an existing cache with ``mode=ro`` and never changes it (no WAL switch, no
-    migration: an older cache is refused with a hint instead).
+    is refused with :class:`CacheError` and not modified. ``read_only`` never
+    creates or changes anything (``mode=ro``; ``immutable=1`` on a read-only
+    folder or mount): for read commands and ``--offline``. An older cache opened
+    read-only is migrated once first where it is writable and ``upgrade`` holds
+    (read commands); with ``upgrade=False`` (``--offline``: nothing may be
+    written) it is refused with a hint. A new cache is created with mode 0600
+    (its -wal and -shm follow), new folders 0700.
     """
     path = Path(path)
-    if read_only:
-        return _open_read_only(path)
-    exists = path.exists() and path.stat().st_size > 0
     if path.is_dir():
         raise CacheError(f"cache path {path} is a directory; give a file such as {path / 'finops.db'}")
-    if exists:
+    try:
+        size = path.stat().st_size if path.exists() else None
+    except OSError as error:
+        raise CacheError(f"cannot read cache file {path}: {error.strerror or error}") from None
+    if size:
         _check_header(path)
-        _inspect_existing(path)
-    elif not create:
+        version = _inspect_existing(path, lock_wait_seconds)
+        if read_only:
+            return _open_read_only(path, version, lock_wait_seconds, upgrade)
+    elif read_only or not create:
+        if size == 0:
+            raise CacheError(f"the cache {path} is an empty file (0 bytes), not a finops-tui cache",
+                             "delete it, then run `finops-tui sync`, `finops-tui import-focus` or `finops-tui demo`")
         raise CacheError(f"no cache at {path}", "run `finops-tui sync`, `finops-tui import-focus` or `finops-tui demo` first")
     else:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise CacheError(f"cannot create the cache folder {path.parent}: {error.strerror or error}") from None
-    store = Store(path)
+        _create_file(path)
+    store = Store(path, lock_wait_seconds=lock_wait_seconds)
     try:
-        store.conn.execute("PRAGMA journal_mode = WAL")
-        _migrate(store)
+        from finops_tui.store.lock import writer_lock
+
+        with writer_lock(path, lock_wait_seconds):
+            if store.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                store.conn.execute("PRAGMA journal_mode = WAL")
+            _migrate(store)
         store.mark_ready()
-    except sqlite3.DatabaseError as error:
+    except sqlite3.Error as error:
         store.close()
-        raise CacheError(f"cannot open cache {path}: {error}") from None
+        raise _cache_error(error, path) from None
+    except BaseException:
+        store.close()
+        raise
     return store
 
 
-def _open_read_only(path: Path) -> Store:
-    if path.is_dir():
-        raise CacheError(f"cache path {path} is a directory; give a file such as {path / 'finops.db'}")
-    if not path.exists() or path.stat().st_size == 0:
-        raise CacheError(f"no cache at {path}", "give an existing cache or snapshot with --cache")
-    _check_header(path)
-    _inspect_existing(path)
-    store = Store(path, read_only=True)
-    try:
-        version = store.schema_version
-    except sqlite3.DatabaseError as error:
-        store.close()
-        raise CacheError(f"cannot open cache {path}: {error}") from None
+def _open_read_only(path: Path, version: int, lock_wait_seconds: float, upgrade: bool) -> Store:
     if version < SCHEMA_VERSION:
-        store.close()
-        raise CacheError(
-            f"{path} was written by an older finops-tui (schema {version}) and cannot be upgraded read-only",
-            "open it once without --offline, or make a new copy with `finops-tui snapshot`",
-        )
+        if not upgrade:
+            raise CacheError(
+                f"{path} was written by an older finops-tui (schema {version}) and cannot be upgraded read-only",
+                "open it once without --offline, or make a new copy with `finops-tui snapshot`",
+            )
+        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+            raise CacheError(f"the cache {path} has schema {version}, older than this finops-tui's {SCHEMA_VERSION}, "
+                             "and cannot be upgraded where it is (read-only)", "open it once from a writable copy")
+        open_store(path, lock_wait_seconds=lock_wait_seconds).close()  # migrate once, then read
+    store = Store(path, read_only=True, lock_wait_seconds=lock_wait_seconds)
     try:
+        store.conn  # noqa: B018 - connect now, so an unreadable file fails here with one line
         store.mark_ready()  # figures read through counted_costs; the mapping is shadowed in TEMP tables, never written
-    except sqlite3.DatabaseError as error:
+    except sqlite3.Error as error:
         store.close()
-        raise CacheError(f"cannot open cache {path}: {error}") from None
+        raise _cache_error(error, path) from None
+    except BaseException:
+        store.close()
+        raise
     return store
 
 
-def _inspect_existing(path: Path) -> None:
-    """Read-only look at an existing file: is it ours, and not from the future?"""
+def _create_file(path: Path) -> None:
+    """The cache's folders (0700) and an empty file (0600): SQLite gives -wal and -shm the file's mode."""
+    missing = [parent for parent in (path.parent, *path.parent.parents) if not parent.exists()]
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        for folder in reversed(missing):
+            folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError as error:
+        from finops_tui.store.errors import describe_error
+
+        raise describe_error(error, path) or CacheError(
+            f"cannot create the cache folder {path.parent}: {error.strerror or error}") from None
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        os.chmod(path, 0o600)
+    except OSError as error:
+        from finops_tui.store.errors import describe_error
+
+        raise describe_error(error, path) or CacheError(f"cannot create the cache {path}: {error.strerror or error}") from None
+
+
+def _inspect_existing(path: Path, wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> int:
+    """Read-only look at an existing file: is it ours, and not from the future? Returns its schema version."""
+    try:
+        conn, _ = _raw_read_only(path, wait_seconds, immutable=False)
         try:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not tables:
-                return
+                return 0
             if "meta" not in tables:
                 raise CacheError(f"{path} is an SQLite database but not a finops-tui cache; it was left untouched")
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         finally:
             conn.close()
     except sqlite3.DatabaseError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise _cache_error(error, path) from None
         raise CacheError(f"{path} is not a readable finops-tui cache ({error}); it was left untouched") from None
     if meta.get("application") != APPLICATION:
         raise CacheError(f"{path} is an SQLite database but not a finops-tui cache; it was left untouched")
@@ -498,6 +636,7 @@ def _inspect_existing(path: Path) -> None:
             f"{path} was written by a newer finops-tui (schema {version}, this one knows {SCHEMA_VERSION})",
             "upgrade finops-tui to open it",
         )
+    return version
 
 
 def _migrate(store: Store, target: int = SCHEMA_VERSION) -> None:

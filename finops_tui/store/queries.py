@@ -181,8 +181,10 @@ def last_runs(conn: sqlite3.Connection) -> tuple[tuple | None, tuple | None]:
 
 
 def ce_requests_in_month(conn: sqlite3.Connection, month: str) -> int:
-    row = conn.execute("SELECT COALESCE(SUM(ce_request_count), 0) FROM sync_runs WHERE substr(started_at, 1, 7) = ?", [month]).fetchone()
-    return int(row[0])
+    """Cost Explorer requests in the month, from the request ledger (killed and failed runs included)."""
+    from finops_tui.store.ledger import ce_requests_in_month as from_ledger
+
+    return from_ledger(conn, month)
 
 
 ATHENA_BYTES_KEY = "athena.billed_bytes.{month}"  # written by sync_athena as each query ends

@@ -272,6 +272,20 @@ MIGRATIONS: list[str] = [
         last_error TEXT
     );
     """,
+    # 5: the AWS request ledger (one row per request, committed as it is made) and delivery claims.
+    """
+    CREATE TABLE aws_requests (
+        id INTEGER PRIMARY KEY,
+        made_at TEXT NOT NULL,              -- ISO-8601 UTC, the command's clock
+        day TEXT NOT NULL,                  -- the UTC day the daily cap counts it on
+        run_id INTEGER,                     -- sync_runs.id, or NULL (doctor)
+        operation TEXT NOT NULL             -- ce.GetCostAndUsage, ec2.DescribeVolumes, ...
+    );
+    CREATE INDEX aws_requests_day ON aws_requests (day, operation);
+    CREATE INDEX aws_requests_run ON aws_requests (run_id);
+    ALTER TABLE alert_events ADD COLUMN claimed_until TEXT;  -- real time (never the fixed --today clock)
+    ALTER TABLE alert_events ADD COLUMN claims INTEGER NOT NULL DEFAULT 0;  -- deliveries started
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

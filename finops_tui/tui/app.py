@@ -127,12 +127,15 @@ class FinopsApp(App[int]):
         return month_today(self.clock.today, self.month_offset)
 
     def header_state(self) -> HeaderState:
+        # A failed read leaves older figures on screen: they are stale until a read succeeds again.
+        stale = self.sync_failed or self.remote_offline or self._last_read_error is not None
         return HeaderState(
-            self.offline, self.demo, self.sync_failed or self.remote_offline, self.syncing, self.environment, self.month_offset == 0,
+            self.offline, self.demo, stale, self.syncing, self.environment, self.month_offset == 0,
             read_only=self.store.read_only, no_credentials=self.no_credentials,
             sync_error=self.remote.offline_reason if self.remote_offline and self.remote else self.sync_error,
             next_refresh=self.next_refresh_at, next_sync=self.next_sync_at if self.auto_sync else None,
             now=self.clock.now(), sync_interval_minutes=self.settings.sync.interval_minutes,
+            read_error=self._last_read_error,
         )
 
     def live_screens(self) -> list[LiveScreen]:
@@ -147,6 +150,11 @@ class FinopsApp(App[int]):
             screen.show_header(self.snapshot, state)
 
     def on_mount(self) -> None:
+        import asyncio
+
+        from finops_tui.tui.quitting import install
+
+        install(asyncio.get_running_loop())  # `q` never waits for a worker (tui/quitting.py)
         # The first read starts when the dashboard has composed its panes (DashboardScreen.on_mount).
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.auto_sync:

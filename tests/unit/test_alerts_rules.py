@@ -62,7 +62,9 @@ def test_unknown_scopes_are_refused(text: str) -> None:
 
 def test_redact_removes_the_url_and_its_path() -> None:
     url = "https://hooks.slack.com/services/T1/B2/secret"
-    assert redact(f"failed {url} and /services/T1/B2/secret", [url]) == "failed <webhook URL> and <webhook path>"
+    assert redact(f"failed {url} and /services/T1/B2/secret", [url]) == "failed <redacted> and <redacted>"
+    token_url = "https://hooks.slack.com/services/T0FINOPS/B0ALERTS/xoxSECRETtoken4242"
+    assert redact("invalid_token: xoxSECRETtoken4242", [token_url]) == "invalid_token: <redacted>"
 
 
 def test_an_event_survives_its_json_round_trip() -> None:
@@ -93,9 +95,10 @@ def test_only_one_run_claims_a_due_event(tmp_path: Path) -> None:
     with store.transaction() as conn:
         state.record(conn, event(), "pending", NOON)
     lease = timedelta(minutes=1)
-    assert state.claim(store, event().key, NOON, lease) is True
-    assert state.claim(store, event().key, NOON, lease) is False  # a concurrent run skips it
-    assert state.claim(store, event().key, NOON + timedelta(minutes=2), lease) is True  # a dead run's lease ends
+    assert state.claim(store, event().key, NOON, lease, NOON) == state.Claim(True, False)
+    assert state.claim(store, event().key, NOON, lease, NOON).taken is False  # a concurrent run skips it
+    # A dead run's lease ends by real elapsed time (the command's clock may stand still), and the retry may be a repeat.
+    assert state.claim(store, event().key, NOON, lease, NOON + timedelta(minutes=2)) == state.Claim(True, True)
 
 
 def test_the_alerts_package_never_imports_textual_or_rich() -> None:

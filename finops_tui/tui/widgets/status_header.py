@@ -35,6 +35,8 @@ class HeaderState:
     next_sync: datetime | None = None
     now: datetime | None = None
     sync_interval_minutes: float = 360.0
+    #: The last read of the cache failed (the figures on screen are older): why, in one line.
+    read_error: str | None = None
 
 
 def badge(text: str, variable: str) -> Content:
@@ -59,6 +61,8 @@ def sync_age_seconds(freshness: Freshness, now: datetime | None) -> float | None
 def stale_reason(snapshot: Snapshot, state: HeaderState) -> str | None:
     """Why the figures are STALE, in words; None when they are not."""
     freshness = snapshot.freshness
+    if state.read_error:
+        return f"the cache could not be read: {state.read_error}"
     if not (freshness.stale or state.sync_failed):
         return None
     error = state.sync_error or freshness.last_error
