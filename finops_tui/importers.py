@@ -188,6 +188,9 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
         read.append((path, focus, slices, key_of))
     with store.transaction() as conn:
         for path, focus, slices, key_of in read:
+            if not focus.daily:  # a header-only file: not a source, not a sync, nothing replaced
+                results[path] = FileImport(path, focus.source, focus.source_rows, 0, skipped=False)
+                continue
             replaced = _replace_slices(store, conn, path, slices, force)
             conn.execute(
                 "INSERT INTO sources (id, kind, label, loaded_at, loaded_seq) VALUES (?, 'focus', ?, ?, "

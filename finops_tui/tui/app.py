@@ -251,6 +251,8 @@ class FinopsApp(App[int]):
             self.notify(message.error, title="Cache", severity="error", markup=False)
         self._last_read_error = message.error
         self._confirm_reload = False
+        if self.snapshot is not None:
+            self.paint_headers()  # the figures shown are now stale
         self._schedule_refresh()
 
     def _schedule_refresh(self) -> None:
