@@ -26,7 +26,16 @@ EXAMPLE_CONFIG = Path(__file__).with_name("finops.example.toml")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # defer_build: a section's validator is built the first time a config file's section is validated, not at
+    # import; the built-in defaults are constructed without validation (see ``default_settings``), so a console
+    # started without a config file never builds one. Give a section default as ``section(Model)``, never
+    # ``Model()``: an instance at class definition would build that validator at import.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
+
+
+def section(model: type[BaseModel]) -> Any:
+    """The default of a settings section: the section's own defaults, constructed without validation."""
+    return Field(default_factory=model.model_construct)
 
 
 class Shares(_Section):
@@ -61,8 +70,8 @@ class Thresholds(_Section):
 
 class Budget(_Section):
     monthly_total: float = Field(50_000.0, ge=0, description="Monthly budget for all environments, USD")
-    shares: Shares = Shares()
-    thresholds: Thresholds = Thresholds()
+    shares: Shares = section(Shares)
+    thresholds: Thresholds = section(Thresholds)
 
     def for_environment(self, environment: str) -> float:
         return self.monthly_total * getattr(self.shares, environment) / 100.0
@@ -100,7 +109,7 @@ class CloudWatchLeads(_Section):
 
 class Leads(_Section):
     target_cost_per_lead: float = Field(0.05, gt=0)
-    cloudwatch: CloudWatchLeads = CloudWatchLeads()
+    cloudwatch: CloudWatchLeads = section(CloudWatchLeads)
 
 
 def _default_aliases() -> dict[str, list[str]]:
@@ -157,7 +166,7 @@ class CategoryRule(_Section):
 
 def default_category_rules() -> list[CategoryRule]:
     """The framework's allocation, first match wins (like AWS Cost Categories)."""
-    rule = CategoryRule
+    rule = CategoryRule.model_construct
     return [
         rule(category="AI/ML", instance_types=["p*", "g*", "inf*", "trn*", "dl*"]),
         rule(category="AI/ML", services=["*SageMaker*", "*Bedrock*", "*Qdrant*"]),
@@ -225,16 +234,16 @@ class Settings(_Section):
 
     metric: Literal["amortized", "billed"] = "amortized"
     exclude_credits: bool = False
-    budget: Budget = Budget()
-    spikes: Spikes = Spikes()
-    approval: Approval = Approval()
-    leads: Leads = Leads()
-    environments: Environments = Environments()
-    categories: Categories = Categories()
-    refresh: Refresh = Refresh()
-    sync: Sync = Sync()
-    waste: Waste = Waste()
-    alerts: Alerts = Alerts()
+    budget: Budget = section(Budget)
+    spikes: Spikes = section(Spikes)
+    approval: Approval = section(Approval)
+    leads: Leads = section(Leads)
+    environments: Environments = section(Environments)
+    categories: Categories = section(Categories)
+    refresh: Refresh = section(Refresh)
+    sync: Sync = section(Sync)
+    waste: Waste = section(Waste)
+    alerts: Alerts = section(Alerts)
 
 
 @dataclass(frozen=True)
@@ -275,7 +284,14 @@ def _describe_validation_error(path: Path, error: ValidationError) -> str:
     return f"{path}: {location}: {message}"
 
 
+def default_settings() -> Settings:
+    """The built-in defaults. They are the framework's numbers and valid by construction: nothing is validated."""
+    return Settings.model_construct()
+
+
 def parse_settings(data: dict[str, Any], origin: Path | str = "<config>") -> Settings:
+    if not data:  # an empty file (or only comments): the defaults, without building a validator
+        return default_settings()
     try:
         return Settings.model_validate(data)
     except ValidationError as error:
@@ -286,7 +302,7 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> LoadedSetti
     """Load and validate the configuration once; raises ``ConfigError`` with one line."""
     path = find_config(explicit)
     if path is None:
-        settings = Settings()
+        settings = default_settings()
         source = "built-in defaults"
     else:
         try:

@@ -12,8 +12,9 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,7 @@ class CostRow:
 
 
 COST_COLUMNS = tuple(CostRow.__dataclass_fields__)
+_ROW_VALUES = attrgetter(*COST_COLUMNS)  # one C call per row (dataclasses.astuple deep-copies every field)
 _INSERT_COST = f"INSERT INTO cost_daily ({', '.join(COST_COLUMNS)}) VALUES ({', '.join('?' * len(COST_COLUMNS))})"
 
 
@@ -141,7 +143,7 @@ class Store:
     @staticmethod
     def insert_costs(conn: sqlite3.Connection, rows: Iterable[CostRow | Sequence[object]]) -> int:
         """Insert cost rows inside the caller's transaction; returns how many."""
-        cursor = conn.executemany(_INSERT_COST, (astuple(row) if isinstance(row, CostRow) else row for row in rows))
+        cursor = conn.executemany(_INSERT_COST, (_ROW_VALUES(row) if isinstance(row, CostRow) else row for row in rows))
         return cursor.rowcount
 
     def start_run(self, kind: str, detail: dict | None = None, *, now: datetime | None = None) -> int:

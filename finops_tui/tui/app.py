@@ -107,10 +107,29 @@ class FinopsApp(App[int]):
     def header_state(self) -> HeaderState:
         return HeaderState(self.offline, self.demo, self.sync_failed, self.syncing, self.environment, self.month_offset == 0)
 
-    def on_mount(self) -> None:
-        # The first read starts when the dashboard has composed its panes (DashboardScreen.on_mount).
+    # -- the start sequence -------------------------------------------------
+    # 1. DashboardScreen.on_mount reads the first snapshot on the UI thread (a few SQL aggregates), so the
+    #    first frame has all five panes filled.
+    # 2. Once that frame is on screen (_after_first_frame): the cost-per-lead plot (plotext, imported in a
+    #    worker so keys typed meanwhile are handled at once), the AWS check (botocore import and credential
+    #    discovery, in a worker) and with it sync and alert scheduling.
+    # Nothing else runs before the first frame: tests/tui/test_start_path.py checks what is imported by then.
+    first_frame_done = False
+
+    def _after_first_frame(self) -> None:
+        if self.first_frame_done:
+            return
+        self.first_frame_done = True
+        self.import_plot()
         if self.auto_sync:
             self.check_aws()
+
+    @work(thread=True, exit_on_error=False, group="start")
+    def import_plot(self) -> None:
+        """Import plotext off the UI thread, then mount the cost-per-lead plot on it."""
+        import textual_plotext  # noqa: F401 - the import is the work
+
+        self.call_from_thread(self.dashboard.query_one("#cpl").mount_plot)  # type: ignore[attr-defined]
 
     # -- live refresh ------------------------------------------------------
     def load_first_snapshot(self) -> None:
@@ -167,6 +186,8 @@ class FinopsApp(App[int]):
         self._last_read_error = None
         self.dashboard.show(message.snapshot, message.acknowledged, self.header_state())
         self.loads += 1
+        if not self.first_frame_done:
+            self.call_after_refresh(self._after_first_frame)
         self._schedule_refresh()
         if self.aws_ready and self._sync_timer is None and not self.syncing:
             self._schedule_sync(first=True)
@@ -176,6 +197,8 @@ class FinopsApp(App[int]):
         if message.error != self._last_read_error:  # say it once, not every refresh interval
             self.notify(message.error, title="Cache", severity="error", markup=False)
         self._last_read_error = message.error
+        if not self.first_frame_done:
+            self.call_after_refresh(self._after_first_frame)
         self._schedule_refresh()
 
     def _schedule_refresh(self) -> None:
