@@ -8,6 +8,7 @@ exit; ``--debug`` shows the traceback too.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
@@ -79,5 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the edge: never a traceback without --debug
         if debug:
             traceback.print_exc()
+        if isinstance(error, sqlite3.OperationalError) and "readonly" in str(error):
+            print("finops-tui: the cache is read-only here (a snapshot from --cache s3://...): change it on the host "
+                  "that syncs and publishes", file=sys.stderr)
+            return 1
         print(f"finops-tui: unexpected error: {type(error).__name__}: {error} (rerun with --debug for details)", file=sys.stderr)
         return 1

@@ -229,6 +229,28 @@ class Alerts(_Section):
     max_backoff_minutes: float = Field(360.0, gt=0)
 
 
+class Athena(_Section):
+    """Athena over the organisation's Data Export (CUR 2.0 or FOCUS 1.2 Parquet, a Glue table by billing period)."""
+
+    database: str = Field("", description="Glue database of the export's table")
+    table: str = Field("", description="Glue table of the export")
+    workgroup: str = "primary"
+    output_location: str = Field("", description="s3:// prefix for query results (else the workgroup's)")
+    export_format: Literal["cur2", "focus"] = "cur2"
+    catalog: str = "AwsDataCatalog"
+    region: str = "us-east-1"
+    monthly_cost_cap_usd: float = Field(25.0, gt=0, description="Athena scan spend allowed per month, checked before each query")
+    poll_timeout_seconds: float = Field(900.0, gt=0, description="Give up (and stop the query) after this long")
+    restated_periods: int = Field(2, ge=1, le=12, description="Billing periods re-queried after the backfill (AWS restates a closed month)")
+
+    @field_validator("output_location")
+    @classmethod
+    def _s3_url(cls, value: str) -> str:
+        if value and not value.startswith("s3://"):
+            raise ValueError("must be an s3:// URL")
+        return value
+
+
 class Settings(_Section):
     """The whole configuration. Every default is a number from the cost framework."""
 
@@ -244,6 +266,7 @@ class Settings(_Section):
     sync: Sync = section(Sync)
     waste: Waste = section(Waste)
     alerts: Alerts = section(Alerts)
+    athena: Athena = section(Athena)
 
 
 @dataclass(frozen=True)

@@ -121,10 +121,18 @@ class Snapshot:
     complete_days: int
     days_in_month: int
     extras: dict[str, Any] = field(default_factory=dict)
+    athena_queries_month: int = 0  # `sync --source athena` queries this month, and the bytes Athena billed for them
+    athena_billed_bytes_month: int = 0
 
     @property
     def ce_cost_month(self) -> float:
         return cents(self.ce_requests_month * CE_REQUEST_USD)
+
+    @property
+    def athena_cost_month(self) -> float:
+        from finops_tui.money import ATHENA_TB, ATHENA_USD_PER_TB
+
+        return round(self.athena_billed_bytes_month / ATHENA_TB * ATHENA_USD_PER_TB, 4)
 
     @property
     def last_complete_day(self) -> str:
@@ -164,6 +172,8 @@ class Snapshot:
             },
             "estimated_days": list(self.estimated_days),
             "cost_explorer": {"requests_this_month": self.ce_requests_month, "cost_this_month": self.ce_cost_month},
+            "athena": {"queries_this_month": self.athena_queries_month,
+                       "billed_bytes_this_month": self.athena_billed_bytes_month, "cost_this_month": self.athena_cost_month},
         }
 
 
@@ -321,6 +331,7 @@ def build_snapshot(store: Store, settings: Settings, today: date, *, environment
                                    detail="spend with no environment tag, last 30 complete days"))
     waste.sort(key=lambda item: (-item.monthly_cost, item.kind, item.resource_id))
     waste_total = cents(sum(item.monthly_cost for item in waste))
+    athena_meter = queries.athena_meter(conn, today.strftime("%Y-%m"))
 
     # Cost per lead over complete days.
     target = settings.leads.target_cost_per_lead
@@ -355,6 +366,8 @@ def build_snapshot(store: Store, settings: Settings, today: date, *, environment
         cost_per_lead=cost_per_lead,
         estimated_days=tuple(queries.estimated_days(conn, month_start, today)),
         ce_requests_month=queries.ce_requests_in_month(conn, today.strftime("%Y-%m")),
+        athena_queries_month=athena_meter[0],
+        athena_billed_bytes_month=athena_meter[1],
         complete_days=complete_days,
         days_in_month=days_in_month,
     )

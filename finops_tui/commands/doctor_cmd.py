@@ -35,6 +35,52 @@ def iam_policy(settings: Settings) -> dict[str, Any]:
             "Statement": [{"Sid": "FinopsTuiReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}]}
 
 
+def athena_policy(settings: Settings) -> dict[str, Any]:
+    """What `sync --source athena` needs beyond the policy above: run queries, read the table and the export, write results."""
+    athena = settings.athena
+    database, table = athena.database or "DATABASE", athena.table or "TABLE"
+    results = athena.output_location.removeprefix("s3://").rstrip("/") or "ATHENA-RESULTS-BUCKET/PREFIX"
+    results_bucket = results.split("/", 1)[0]
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "FinopsTuiAthenaQueries", "Effect": "Allow",
+         "Action": ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
+                    "athena:StopQueryExecution"],
+         "Resource": f"arn:aws:athena:{athena.region}:*:workgroup/{athena.workgroup}"},
+        {"Sid": "FinopsTuiGlueTable", "Effect": "Allow",
+         "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+         "Resource": [f"arn:aws:glue:{athena.region}:*:catalog", f"arn:aws:glue:{athena.region}:*:database/{database}",
+                      f"arn:aws:glue:{athena.region}:*:table/{database}/{table}"]},
+        {"Sid": "FinopsTuiReadExport", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
+         "Resource": ["arn:aws:s3:::EXPORT-BUCKET", "arn:aws:s3:::EXPORT-BUCKET/EXPORT-PREFIX/*"]},
+        {"Sid": "FinopsTuiQueryResults", "Effect": "Allow",
+         "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:AbortMultipartUpload"],
+         "Resource": [f"arn:aws:s3:::{results_bucket}", f"arn:aws:s3:::{results}/*"]},
+    ]}
+
+
+def snapshot_policy(url: str | None, *, publisher: bool) -> dict[str, Any]:
+    """The shared snapshot: readers need s3:GetObject on the prefix and s3:ListBucket; the publisher also s3:PutObject.
+
+    s3:ListBucket lets S3 answer "no such key" (nothing published yet) instead of "access denied".
+    """
+    from finops_tui.publish import parse_s3_url
+
+    location = parse_s3_url(url) if url else None
+    bucket = location.bucket if location else "BUCKET"
+    prefix = (location.prefix if location else "PREFIX")
+    objects = f"arn:aws:s3:::{bucket}/{prefix}/*" if prefix else f"arn:aws:s3:::{bucket}/*"
+    actions = ["s3:GetObject", "s3:PutObject"] if publisher else ["s3:GetObject"]
+    listing: dict[str, Any] = {"Sid": "FinopsTuiListSnapshots", "Effect": "Allow", "Action": ["s3:ListBucket"],
+                               "Resource": f"arn:aws:s3:::{bucket}"}
+    if prefix:
+        listing["Condition"] = {"StringLike": {"s3:prefix": [f"{prefix}/*"]}}
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "FinopsTuiPublishSnapshots" if publisher else "FinopsTuiReadSnapshots", "Effect": "Allow",
+         "Action": actions, "Resource": objects},
+        listing,
+    ]}
+
+
 def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentParser]:
     parser = subparsers.add_parser(
         "doctor", help="check AWS credentials, permissions and the cache; print the IAM policy",
@@ -43,7 +89,10 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
         "healthy. Prints the minimal read-only IAM policy. Exit 0 when everything is fine, else 1.",
     )
     parser.add_argument("--profile", metavar="P", help="AWS profile (default: sync.profile, else the boto3 chain)")
-    parser.add_argument("--policy-only", action="store_true", help="print only the IAM policy, make no request")
+    parser.add_argument("--policy-only", action="store_true", help="print only the IAM policy of the sync, make no request")
+    parser.add_argument("--s3", metavar="s3://bucket/prefix",
+                        help="the shared snapshot location to write into the S3 policies (default: --cache s3://..., "
+                        "else placeholders)")
     parser.set_defaults(handler=run)
     return [parser]
 
@@ -159,4 +208,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     print("\n".join(out))
     print("\nMinimal read-only IAM policy for the sync:")
     print(policy)
+    url = args.s3 or getattr(ctx, "remote_url", None)
+    if ctx.settings.athena.database or ctx.settings.athena.table:
+        print("\nIAM policy for `sync --source athena` (the syncing host, with the policy above; "
+              "EXPORT-BUCKET/EXPORT-PREFIX: where the Data Export is delivered):")
+        print(json.dumps(athena_policy(ctx.settings), indent=2))
+    print(f"\nIAM policy of the publisher (the syncing host: `finops-tui publish {url or 's3://BUCKET/PREFIX'}`):")
+    print(json.dumps(snapshot_policy(url, publisher=True), indent=2))
+    print(f"\nIAM policy of every reader (`finops-tui --cache {url or 's3://BUCKET/PREFIX'}`; nothing else is needed):")
+    print(json.dumps(snapshot_policy(url, publisher=False), indent=2))
     return 0 if cache_ok and aws_ok else 1

@@ -19,13 +19,19 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
     )
     parser.add_argument("--since", metavar="YYYY-MM-DD", help="re-fetch from this day instead of the planned window")
     parser.add_argument("--profile", metavar="P", help="AWS profile (default: sync.profile, else the boto3 chain)")
-    parser.add_argument("--dry-run", action="store_true", help="say how many requests a run would make, without making them")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="say what a run would request (with --source athena: print each query), without requesting it")
+    parser.add_argument("--source", choices=("ce", "athena"), default="ce",
+                        help="ce: Cost Explorer, the waste scan and leads (default); athena: one Athena query per billing "
+                        "period over the Data Export named in [athena]")
     add_alerts_option(parser)
     parser.set_defaults(handler=run)
     return [parser]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.source == "athena":
+        return run_athena(args, ctx)
     from finops_tui.clock import parse_day
     from finops_tui.money import CE_REQUEST_USD, usd
     from finops_tui.sync import run_sync
@@ -51,5 +57,40 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
           f"Today: {result.requests_today} of {cap} Cost Explorer requests.")
     for message in result.messages[1:]:
         print(f"  {message}")
+    deliver_alerts(args, ctx)
+    return 0
+
+
+def run_athena(args: argparse.Namespace, ctx: Context) -> int:
+    from finops_tui.errors import InputError
+    from finops_tui.sources.athena import human_bytes, query_cost_usd
+    from finops_tui.sync_athena import run_athena_sync
+
+    if args.since:
+        raise InputError("--since does not apply to --source athena (it queries whole billing periods)")
+    settings = ctx.settings
+    result = run_athena_sync(ctx.store(), settings, ctx.clock, profile=args.profile, dry_run=args.dry_run)
+    periods = [query.period for query in result.planned]
+    span = f"{periods[0]} to {periods[-1]}" if len(periods) > 1 else (periods[0] if periods else "no billing period")
+    meter = result.meter
+    spent = f"Athena this month ({meter.month}): {meter.queries} queries, ${meter.cost_usd:,.4f} of the ${result.cap_usd:,.2f} cap."
+    if result.status == "dry_run":
+        kind = " (first run: backfill)" if result.backfill else ""
+        print(f"Dry run: a sync would run {len(result.planned)} Athena queries, billing periods {span}{kind}. Nothing was queried.")
+        for query in result.planned:
+            if query.expected_bytes is None:
+                expected = "bytes unknown until it first runs (Athena reports them only after a query; at least 10 MB billed)"
+            else:
+                expected = (f"scanned {human_bytes(query.expected_bytes)} last time, "
+                            f"about ${query_cost_usd(query.expected_bytes):,.4f}")
+            print(f"\n-- billing period {query.period}: {expected}")
+            print(query.sql + ";")
+        print(f"\n{spent}")
+        return 0
+    scanned = sum(result.scanned.values())
+    print(f"Synced from Athena ({result.source}): billing periods {span}, {result.rows_written:,} daily rows.")
+    for period in periods:
+        print(f"  {period}: {result.rows_by_period.get(period, 0):,} rows, scanned {human_bytes(result.scanned.get(period, 0))}")
+    print(f"This run scanned {human_bytes(scanned)} (${result.run_cost_usd:,.4f}). {spent}")
     deliver_alerts(args, ctx)
     return 0

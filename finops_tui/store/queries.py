@@ -183,6 +183,18 @@ def ce_requests_in_month(conn: sqlite3.Connection, month: str) -> int:
     return int(row[0])
 
 
+ATHENA_BYTES_KEY = "athena.billed_bytes.{month}"  # written by sync_athena as each query ends
+ATHENA_QUERIES_KEY = "athena.queries.{month}"
+
+
+def athena_meter(conn: sqlite3.Connection, month: str) -> tuple[int, int]:
+    """(queries, bytes Athena billed for them) in ``month`` (YYYY-MM)."""
+    values = dict(conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
+                               [ATHENA_QUERIES_KEY.format(month=month), ATHENA_BYTES_KEY.format(month=month)]).fetchall())
+    return (int(values.get(ATHENA_QUERIES_KEY.format(month=month), 0) or 0),
+            int(values.get(ATHENA_BYTES_KEY.format(month=month), 0) or 0))
+
+
 def service_period_change(
     conn: sqlite3.Connection, flt: CostFilter, first: date, last: date, previous_first: date, previous_last: date,
     limit: int = 5,

@@ -13,7 +13,8 @@ from tests.integration.conftest import MotoServer
 
 
 def policy_from(stdout: str) -> dict:
-    return json.loads(stdout[stdout.index("{"):])
+    """The first JSON document in the output: the sync's policy (the S3 snapshot policies follow it)."""
+    return json.JSONDecoder().raw_decode(stdout[stdout.index("{"):])[0]
 
 
 def test_doctor_checks_every_permission_and_prints_the_policy(moto: MotoServer, tmp_path: Path) -> None:
@@ -77,3 +78,34 @@ def test_aws_configured_follows_the_credential_chain(monkeypatch: pytest.MonkeyP
     Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"]).write_text("[billing]\naws_access_key_id = a\naws_secret_access_key = b\n")
     assert aws_configured(Settings(), profile="billing") is True
     assert aws_configured(Settings(), profile="nobody") is False
+
+
+def _documents(stdout: str) -> list[dict]:
+    decoder, found, at = json.JSONDecoder(), [], 0
+    while (start := stdout.find("{", at)) != -1:
+        document, end = decoder.raw_decode(stdout[start:])
+        found.append(document)
+        at = start + end
+    return found
+
+
+def test_doctor_prints_the_athena_and_snapshot_policies(moto: MotoServer, tmp_path: Path) -> None:
+    config = tmp_path / "finops.toml"
+    config.write_text('[athena]\ndatabase = "billing"\ntable = "cur"\noutput_location = "s3://athena-results/finops/"\n')
+    done = run_cli("doctor", "--cache", str(tmp_path / "finops.db"), "--config", str(config),
+                   "--s3", "s3://finops-share/prod")
+    sync, athena, publisher, reader = _documents(done.stdout)
+    assert "IAM policy of every reader (`finops-tui --cache s3://finops-share/prod`; nothing else is needed):" in done.stdout
+    assert reader["Statement"] == [
+        {"Sid": "FinopsTuiReadSnapshots", "Effect": "Allow", "Action": ["s3:GetObject"],
+         "Resource": "arn:aws:s3:::finops-share/prod/*"},
+        {"Sid": "FinopsTuiListSnapshots", "Effect": "Allow", "Action": ["s3:ListBucket"],
+         "Resource": "arn:aws:s3:::finops-share", "Condition": {"StringLike": {"s3:prefix": ["prod/*"]}}},
+    ]
+    assert publisher["Statement"][0]["Action"] == ["s3:GetObject", "s3:PutObject"]
+    assert publisher["Statement"][1] == reader["Statement"][1]
+    actions = {action for statement in athena["Statement"] for action in statement["Action"]}
+    assert {"athena:StartQueryExecution", "athena:GetQueryResults", "glue:GetTable", "glue:GetPartitions"} <= actions
+    assert "arn:aws:glue:us-east-1:*:table/billing/cur" in athena["Statement"][1]["Resource"]
+    assert athena["Statement"][3]["Resource"] == ["arn:aws:s3:::athena-results", "arn:aws:s3:::athena-results/finops/*"]
+    assert "ce:GetCostAndUsage" in sync["Statement"][0]["Action"]

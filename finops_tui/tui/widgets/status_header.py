@@ -55,6 +55,8 @@ def header_content(snapshot: Snapshot | None, state: HeaderState) -> Content:
         ("never" if snapshot.freshness.last_sync is None else f"{age(snapshot.freshness.age_seconds)} ago"),
         " · CE ", f"{snapshot.ce_requests_month} req {money(snapshot.ce_cost_month)}",
     ]
+    if snapshot.athena_queries_month:
+        parts += [" · Athena ", f"{snapshot.athena_queries_month} q ${snapshot.athena_cost_month:,.4f}"]
     return Content.assemble(*parts)
 
 
