@@ -19,8 +19,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/finops-tui --demo
 
+# The suite, then the tests that reason about days again with the wall clock moved (time-machine)
+# to the first minute of a month and to 23:59:59 UTC of a month's last day (a leap day): no test
+# may depend on the real date or time.
+MOVED_CLOCK_TESTS := tests/unit tests/integration/test_status_cli.py tests/integration/test_report_cli.py \
+	tests/integration/test_alerts_delivery.py tests/integration/test_focus_calendar.py tests/tui/test_dashboard.py
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q -p no:cacheprovider --wall-clock 2027-03-01T00:00:30+00:00 $(MOVED_CLOCK_TESTS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --wall-clock 2028-02-29T23:59:59+00:00 $(MOVED_CLOCK_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

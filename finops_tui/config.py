@@ -82,7 +82,18 @@ class Spikes(_Section):
 
     threshold_pct: float = Field(20.0, ge=0)
     min_delta: float = Field(0.0, ge=0, description="Smallest daily increase in USD that counts")
-    lookback_days: int = Field(30, ge=1, le=400)
+    lookback_days: int = Field(7, ge=1, le=400, description="Complete days evaluated for spikes (late data too)")
+
+
+class Forecast(_Section):
+    """End-of-month forecast: spend so far plus the usage run-rate of the last complete days."""
+
+    window_days: int = Field(7, ge=1, le=90, description="Complete days whose mean usage spend is the run-rate")
+    min_days: int = Field(3, ge=1, le=90, description="No forecast while fewer complete usage days exist")
+
+
+class Freshness(_Section):
+    max_lag_days: int = Field(2, ge=0, le=60, description="Stale when the newest cost day is older than this before today")
 
 
 class Approval(_Section):
@@ -227,6 +238,7 @@ class Alerts(_Section):
     on_forecast: bool = True
     timeout_seconds: float = Field(10.0, gt=0)
     max_backoff_minutes: float = Field(360.0, gt=0)
+    one_time_min: float = Field(500.0, ge=0, description="One-time charges above this (USD) are alerted")
 
 
 class Athena(_Section):
@@ -258,6 +270,8 @@ class Settings(_Section):
     exclude_credits: bool = False
     budget: Budget = section(Budget)
     spikes: Spikes = section(Spikes)
+    forecast: Forecast = section(Forecast)
+    freshness: Freshness = section(Freshness)
     approval: Approval = section(Approval)
     leads: Leads = section(Leads)
     environments: Environments = section(Environments)

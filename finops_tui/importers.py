@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from finops_tui.clock import Clock, resolve_clock
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
 from finops_tui.sources.focus import GZIP_MAGIC, FocusMapper, Progress, read_focus
@@ -60,8 +61,12 @@ def check_readable(path: Path) -> None:
         raise InputError(f"{path}: not a file")
 
 
-def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], progress: Progress | None = None) -> list[FileImport]:
-    """Import FOCUS exports; all files land in one transaction, or none do."""
+def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], progress: Progress | None = None,
+                 clock: Clock | None = None) -> list[FileImport]:
+    """Import FOCUS exports; all files land in one transaction, or none do.
+
+    The import run is stamped with ``clock`` (the command's; default: resolved from the environment).
+    """
     files = [Path(p) for p in paths]
     for path in files:
         check_readable(path)
@@ -95,9 +100,10 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
             ))
         written = [r for r in results if not r.skipped]
         if written:
-            run_id = store.start_run("import", {"format": "focus", "files": [str(r.path) for r in written]})
+            stamp = (clock or resolve_clock()).now()
+            run_id = store.start_run("import", {"format": "focus", "files": [str(r.path) for r in written]}, now=stamp)
             store.finish_run(
-                run_id, status="ok", rows_written=sum(r.rows_written for r in written), conn=conn,
+                run_id, status="ok", now=stamp, rows_written=sum(r.rows_written for r in written), conn=conn,
                 detail={"format": "focus", "files": [{"path": str(r.path), "source": r.source, "source_rows": r.source_rows,
                                                       "rows_written": r.rows_written} for r in written]},
             )

@@ -28,7 +28,7 @@ from finops_tui.store.db import Store
 FORMATS = ("md", "csv", "json")
 LEVEL_NAMES = {**LEVEL_TITLES, None: "-"}
 MONTHLY_CSV_COLUMNS = ("section", "name", "amount", "budget", "pct", "level", "previous", "change", "change_pct", "detail")
-WASTE_CSV_COLUMNS = ("rank", "resource_id", "kind", "environment", "name", "region", "monthly_cost", "detail")
+WASTE_CSV_COLUMNS = ("rank", "resource_id", "kind", "kinds", "environment", "name", "region", "monthly_cost", "detail")
 
 
 def _check_format(fmt: str) -> None:
@@ -125,13 +125,24 @@ def _monthly_markdown(f: MonthFigures, today: date) -> str:
               else f"{f.first_day} to {f.last_day} (whole month)")
     out = [f"# Monthly finance report: {f.month}", "",
            f"- Period: {period}", f"- Metric: {f.metric} cost, USD", f"- Generated: {today.isoformat()}",
-           f"- Total: {usd(f.total.mtd)} of {usd(f.total.budget)} budget ({pct(f.total.pct)}), {LEVEL_NAMES[f.total.level]}", ""]
-    forecast_head = "Forecast (end of month)" if f.is_current else "Month total"
+           f"- Total: {usd(f.total.mtd)} of {usd(f.total.budget)} budget ({pct(f.total.pct)}), {LEVEL_NAMES[f.total.level]}"]
+    if f.estimated_days:
+        out.append(f"- Estimated by AWS (may still change): {len(f.estimated_days)} day{'s' if len(f.estimated_days) != 1 else ''}, "
+                   + ", ".join(f.estimated_days))
+    if f.data_gaps:
+        out.append(f"- Data gap: no cost rows for {', '.join(f.data_gaps)}; the figures are incomplete")
+    out.append("")
+    forecast_head = "Forecast (end of month)" if f.is_current else "Forecast (none: closed month)"
     out += ["## Budget vs actual", ""]
     out += _md_table(["Scope", "Actual", "Budget", "Variance", "Used", "Level", forecast_head, "Forecast level"],
                      [_budget_row(f.total, "Total")] + [_budget_row(line, line.name) for line in f.environments]
                      + [["unallocated (no budget)", usd(f.unallocated), "-", "-", "-", "-", "-", "-"]], "lrrrrlrl")
-    out += ["", "## Spend by category", "", f"Previous: {f.previous_label}.", ""]
+    overruns = [line for line in (f.total, *f.environments) if line.overrun is not None]
+    if overruns:
+        out += ["", "Projected overruns (max(forecast, actual) - budget) and who approves them:", ""]
+        out += [f"- {'Total' if line.name == 'total' else line.name}: {usd(line.overrun)}, "
+                f"{APPROVER_NAMES.get(line.approval or '', line.approval)}" for line in overruns]
+    out += ["", "## Spend by category", "", f"Previous: {f.previous_label}. The change compares complete days only.", ""]
     out += _md_table(["Category", "Actual", "Share", "Previous", "Change", "Change %"],
                      [[c.name, usd(c.amount), pct(c.share_pct), usd(c.previous), signed_usd(c.change), pct(c.change_pct, True)]
                       for c in f.categories], "lrrrrr")
@@ -148,6 +159,14 @@ def _monthly_markdown(f: MonthFigures, today: date) -> str:
                            APPROVER_NAMES.get(s.approval, s.approval)] for s in f.spikes], "llrrrrl")
     else:
         out.append("No spikes this month.")
+    out += ["", "## One-time charges", "",
+            "Purchases, fees, tax, credits and other charges counted once as booked (never in a run-rate or a spike).", ""]
+    if f.one_time_charges:
+        out += _md_table(["Date", "Service", "Kind", "Amount", "Approval"],
+                         [[c.date, c.service, c.charge_type, usd(c.amount),
+                           "-" if c.approval is None else APPROVER_NAMES.get(c.approval, c.approval)] for c in f.one_time_charges], "lllrl")
+    else:
+        out.append("None this month.")
     out += ["", "## Waste", "", f"Idle or unassigned resources as of {today.isoformat()}: "
             f"{usd(f.waste_total)} a month across {len(f.waste)} item{'s' if len(f.waste) != 1 else ''}.", ""]
     if f.waste:
@@ -156,11 +175,14 @@ def _monthly_markdown(f: MonthFigures, today: date) -> str:
             out += ["", f"... and {len(f.waste) - 10} more (`finops-tui waste` lists them all)."]
     cpl = f.cost_per_lead
     out += ["", "## Cost per lead", ""]
-    if cpl.value is None:
-        out.append(f"No leads recorded for the complete days of {f.month} (target ${cpl.target:.4f}).")
+    coverage = f"{cpl.days_with_leads} of {cpl.complete_days} complete days have leads"
+    if cpl.complete_days == 0:
+        out.append(f"No complete days yet in {f.month} (target ${cpl.target:.4f}).")
+    elif cpl.value is None:
+        out.append(f"No leads recorded for the complete days of {f.month} ({coverage}; target ${cpl.target:.4f}).")
     else:
         verdict = "on target" if cpl.on_target else "off target"
-        out.append(f"${cpl.value:.4f} per lead ({usd(cpl.cost)} / {cpl.leads:,} leads, complete days), "
+        out.append(f"${cpl.value:.4f} per lead ({usd(cpl.cost)} / {cpl.leads:,} leads over the same days; {coverage}), "
                    f"target ${cpl.target:.4f}: {verdict}.")
     out += ["", "## Monthly history", "", "Complete days only; the current month is marked partial.", ""]
     out += _md_table(["Month", "Total", *CATEGORIES, "Leads", "Cost per lead"],
@@ -174,7 +196,7 @@ def _monthly_markdown(f: MonthFigures, today: date) -> str:
 
 def _waste_table(items: tuple[WasteItem, ...] | list[WasteItem]) -> list[str]:
     return _md_table(["#", "Resource", "Kind", "Environment", "Name", "Monthly cost", "Detail"],
-                     [[i, w.resource_id, w.kind, w.environment, w.name or "-", usd(w.monthly_cost), w.detail or ""]
+                     [[i, w.resource_id, ", ".join(w.kinds or (w.kind,)), w.environment, w.name or "-", usd(w.monthly_cost), w.detail or ""]
                       for i, w in enumerate(items, 1)], "rllllrl")
 
 
@@ -187,7 +209,8 @@ def render_waste_report(store: Store, settings: Settings, fmt: str, today: date)
         return json.dumps({"as_of": today.isoformat(), "metric": settings.metric, "monthly_total": snapshot.waste_total,
                            "count": len(items), "items": [asdict(item) for item in items]}, indent=2) + "\n"
     if fmt == "csv":
-        return _csv_text(WASTE_CSV_COLUMNS, [{"rank": i, **asdict(item)} for i, item in enumerate(items, 1)])
+        return _csv_text(WASTE_CSV_COLUMNS, [{"rank": i, **asdict(item), "kinds": "; ".join(item.kinds)}
+                                                  for i, item in enumerate(items, 1)])
     out = [f"# Weekly waste report: {today.isoformat()}", "",
            f"Idle or unassigned resources, by estimated monthly cost: **{usd(snapshot.waste_total)} a month** "
            f"across {len(items)} item{'s' if len(items) != 1 else ''}.", ""]
@@ -208,16 +231,24 @@ def render_status_text(snapshot: Snapshot, health: Health) -> str:
     out = [f"{health.name}: {s.month} month to date as of {s.as_of} ({s.metric} cost{scope}{', demo' if s.is_demo else ''})"]
     out += [f"  - {reason}" for reason in health.reasons]
     sync = s.freshness.last_sync or "never"
-    out.append(f"Last sync: {sync}{' (STALE)' if s.freshness.stale else ''}")
+    out.append(f"Last sync: {sync}{' (STALE)' if s.freshness.stale else ''}; data through {s.freshness.data_through or '-'}")
+    if s.estimated_days:
+        out.append(f"Estimated by AWS: {len(s.estimated_days)} day{'s' if len(s.estimated_days) != 1 else ''} "
+                   f"({', '.join(s.estimated_days)})")
+    if s.data_gaps:
+        out.append(f"GAP: no cost rows for {', '.join(s.data_gaps)}")
     if not s.has_data:
         return "\n".join(out) + "\n"
     out.append("")
     budget_lines = (s.total, *s.environments) if s.environment_filter != UNALLOCATED else ()
     width = max([len(line.name) for line in budget_lines] + [len(UNALLOCATED)])
     for line in budget_lines:
-        forecast = f"forecast {usd(line.forecast_eom)} ({LEVEL_NAMES.get(line.forecast_level, '-')})" if line.forecast_eom is not None else "no forecast yet"
+        forecast = (f"forecast {usd(line.forecast_eom)} ({LEVEL_NAMES.get(line.forecast_level, '-')})" if line.forecast_eom is not None
+                    else "no forecast (closed month)" if s.closed else "no forecast yet")
+        overrun = (f"; overrun {usd(line.overrun)}, approval {APPROVER_NAMES.get(line.approval or '', line.approval)}"
+                   if line.overrun is not None else "")
         out.append(f"{line.name:<{width}}  {usd(line.mtd):>13} of {usd(line.budget):>13}  {pct(line.pct):>8}  "
-                   f"{LEVEL_NAMES[line.level]:<10}  {forecast}")
+                   f"{LEVEL_NAMES[line.level]:<10}  {forecast}{overrun}")
     if s.environment_filter in (None, UNALLOCATED):
         out.append(f"{'unallocated':<{width}}  {usd(s.unallocated_mtd):>13}  (no budget)")
     out += ["", "Categories (month to date):"]
@@ -230,11 +261,18 @@ def render_status_text(snapshot: Snapshot, health: Health) -> str:
             out.append(f"  ... and {len(s.spikes) - 10} more")
     else:
         out.append("  none")
+    if s.one_time_charges:
+        out += ["", "One-time charges (counted once, never in a spike):"]
+        out += [f"  {c.date}  {c.service} ({c.charge_type}) {usd(c.amount)}"
+                + (f", {APPROVER_NAMES.get(c.approval, c.approval)}" if c.approval else "") for c in s.one_time_charges[:10]]
     out += ["", f"Waste: {usd(s.waste_total)} a month across {len(s.waste)} item{'s' if len(s.waste) != 1 else ''}"]
     cpl = s.cost_per_lead
-    if cpl.month_to_date is None:
-        out.append(f"Cost per lead: no leads this month (target ${cpl.target:.4f})")
+    coverage = f"{cpl.days_with_leads} of {cpl.complete_days} days have leads"
+    if cpl.complete_days == 0:
+        out.append(f"Cost per lead: no complete days yet this month (target ${cpl.target:.4f})")
+    elif cpl.month_to_date is None:
+        out.append(f"Cost per lead: no leads recorded for the complete days ({coverage}; target ${cpl.target:.4f})")
     else:
-        out.append(f"Cost per lead: ${cpl.month_to_date:.4f} month to date, target ${cpl.target:.4f} "
+        out.append(f"Cost per lead: ${cpl.month_to_date:.4f} month to date ({coverage}), target ${cpl.target:.4f} "
                    f"({'on target' if cpl.on_target else 'off target'})")
     return "\n".join(out) + "\n"

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from finops_tui.clock import Clock
 from finops_tui.config import Settings
 from finops_tui.errors import InputError, SyncError
-from finops_tui.store.db import Store, utc_now_iso
+from finops_tui.store.db import Store
 
 FETCHED_UNTIL_KEY = "ce.fetched_until"  # exclusive end day of the last successful Cost Explorer fetch
 OPTIONAL_SOURCES = ("forecast", "anomalies", "savings_plans_coverage", "reservation_coverage", "cost_categories")
@@ -86,39 +86,46 @@ def plan_window(store: Store, settings: Settings, today: date, since: date | Non
     return SyncWindow(max(start, backfill_start), end, backfill=False)
 
 
-def _checked_today(store: Store, real_today: str) -> set[str]:
-    rows = store.conn.execute("SELECT name FROM source_status WHERE substr(checked_at, 1, 10) = ?", (real_today,))
+def _checked_today(store: Store, today: str) -> set[str]:
+    rows = store.conn.execute("SELECT name FROM source_status WHERE substr(checked_at, 1, 10) = ?", (today,))
     return {row[0] for row in rows}
 
 
-def _optional_due(store: Store, settings: Settings, real_today: str) -> list[str]:
-    """Optional sources change at most daily: ask once per UTC day, whatever they answered."""
-    due = [name for name in OPTIONAL_SOURCES if name not in _checked_today(store, real_today)]
+def _optional_due(store: Store, settings: Settings, today: str) -> list[str]:
+    """Optional sources change at most daily: ask once per UTC day (the day their checks are stamped with)."""
+    due = [name for name in OPTIONAL_SOURCES if name not in _checked_today(store, today)]
     if not settings.categories.aws_cost_category and "cost_categories" in due:
         due.remove("cost_categories")
     return due
 
 
-def _outside_key(real_today: str) -> str:
-    return f"ce.outside_requests.{real_today}"
+def _outside_key(wall_day: str) -> str:
+    return f"ce.outside_requests.{wall_day}"
 
 
-def record_outside_requests(store: Store, ce_requests: int, today: date) -> None:
-    """Count Cost Explorer requests made outside a sync run (``doctor``) against today's cap."""
+def record_outside_requests(store: Store, ce_requests: int, clock: Clock) -> None:
+    """Count Cost Explorer requests made outside a sync run (``doctor``) against the real day's cap."""
     if not ce_requests:
         return
-    key = _outside_key(today.isoformat())
+    key = _outside_key(clock.wall_today().isoformat())
     with store.transaction() as conn:
         store.set_meta(key, str(int(store.get_meta(key, "0") or 0) + ce_requests), conn)
 
 
-def ce_requests_today(store: Store, real_today: str) -> int:
-    """Cost Explorer requests made on ``real_today`` (the command's clock) by sync runs and by ``doctor``."""
+def ce_requests_today(store: Store, wall_day: str) -> int:
+    """Cost Explorer requests made on the real UTC day ``wall_day`` by sync runs and by ``doctor``.
+
+    The cap protects the real bill, so it follows the wall clock even under
+    ``--today``: each run records its real day as ``wall_day`` in its detail
+    (its ``started_at`` is the command's clock). Runs recorded before that
+    field existed are counted by ``started_at``.
+    """
     row = store.conn.execute(
-        "SELECT COALESCE(SUM(ce_request_count), 0) FROM sync_runs WHERE kind = 'sync' AND substr(started_at, 1, 10) = ?",
-        (real_today,),
+        "SELECT COALESCE(SUM(ce_request_count), 0) FROM sync_runs WHERE kind = 'sync' AND "
+        "COALESCE(json_extract(detail, '$.wall_day'), substr(started_at, 1, 10)) = ?",
+        (wall_day,),
     ).fetchone()
-    return int(row[0]) + int(store.get_meta(_outside_key(real_today), "0") or 0)
+    return int(row[0]) + int(store.get_meta(_outside_key(wall_day), "0") or 0)
 
 
 def planned_requests(settings: Settings, window: SyncWindow, optional_due: list[str]) -> tuple[int, int]:
@@ -134,9 +141,9 @@ def planned_requests(settings: Settings, window: SyncWindow, optional_due: list[
     return ce + other, ce
 
 
-def _close_abandoned_runs(store: Store) -> None:
-    """A run still 'running' after an hour was killed (its writes were never committed): say so."""
-    cutoff = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0).isoformat()
+def _close_abandoned_runs(store: Store, clock: Clock) -> None:
+    """A run still 'running' an hour after it started (on the clock that stamped it) was killed: say so."""
+    cutoff = (clock.now() - timedelta(hours=1)).replace(microsecond=0).isoformat()
     store.conn.execute(
         "UPDATE sync_runs SET status = 'failed', error = 'interrupted: the process ended before the run finished', "
         "finished_at = started_at WHERE kind = 'sync' AND status = 'running' AND started_at < ?",
@@ -160,11 +167,11 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
 
     profile = profile or settings.sync.profile
     today = clock.today
-    real_today = today.isoformat()  # runs are stamped by the command's clock, and so is the daily cap
+    wall_day = clock.wall_today().isoformat()  # the cap protects the real bill: it follows the wall clock
     window = plan_window(store, settings, today, since)
-    optional_due = _optional_due(store, settings, real_today)
+    optional_due = _optional_due(store, settings, today.isoformat())
     planned_total, planned_ce = planned_requests(settings, window, optional_due)
-    spent_today = ce_requests_today(store, real_today)
+    spent_today = ce_requests_today(store, wall_day)
     cap = settings.sync.daily_request_cap
     if dry_run:
         return SyncResult("dry_run", planned_total, planned_ce, 0, window=window, requests_today=spent_today,
@@ -172,8 +179,8 @@ def run_sync(store: Store, settings: Settings, clock: Clock, *, since: date | No
                                     + (" (first run: backfill)" if window.backfill else "")])
     meter = RequestMeter(ce_cap=max(0, cap - spent_today))
     detail: dict[str, Any] = {"window": [window.start.isoformat(), window.end.isoformat()], "backfill": window.backfill,
-                              "profile": profile or ""}
-    _close_abandoned_runs(store)
+                              "profile": profile or "", "wall_day": wall_day}
+    _close_abandoned_runs(store, clock)
     run_id = store.start_run("sync", detail, now=clock.now())
     if spent_today + planned_ce > cap:
         error = SyncError(
@@ -270,7 +277,7 @@ def _fetch(aws: Any, settings: Settings, clock: Clock, window: SyncWindow, optio
 
 def _write(store: Store, run_id: int, window: SyncWindow, fetched: Fetched, meter: Any, detail: dict[str, Any],
            clock: Clock) -> int:
-    now = utc_now_iso(clock.now())
+    now = clock.now_iso()
     start, end = window.start.isoformat(), window.end.isoformat()
     with store.transaction() as conn:
         store.delete_costs(conn, "source = 'ce' AND day >= ? AND day < ?", (start, end))

@@ -28,6 +28,9 @@ class At:
     def now(self) -> datetime:
         return self.moment
 
+    def wall_now(self) -> datetime:
+        return self.moment  # this test clock stands in for the wall clock too
+
     def later(self, **delta: float) -> At:
         return At(self.moment + timedelta(**delta))
 

@@ -9,6 +9,9 @@ from finops_tui.config import Settings, parse_settings
 from finops_tui.store import open_store
 from finops_tui.store.db import CostRow, Store
 
+# A good sync after every day the tests use as --today: fresh by sync age whatever the day (never the real date).
+LATEST_SYNC = datetime(2030, 1, 1, 6, tzinfo=UTC)
+
 # Budget 10,000 a month: production 7,000, staging 1,500, development 1,000, rnd 500.
 SMALL_BUDGET = 10_000.0
 
@@ -34,7 +37,7 @@ class Cache:
         self.path = path
         self.store: Store = open_store(path)
         if synced:
-            when = datetime(synced_on.year, synced_on.month, synced_on.day, 6, tzinfo=UTC) if synced_on else datetime.now(UTC)
+            when = datetime(synced_on.year, synced_on.month, synced_on.day, 6, tzinfo=UTC) if synced_on else LATEST_SYNC
             self.add_sync_run(when)
 
     def add(self, *rows: CostRow) -> Cache:

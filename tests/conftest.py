@@ -3,12 +3,41 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 DEMO_TODAY = date(2026, 11, 26)
+# The suite must pass with the wall clock at any moment: `make test` runs it again with the
+# wall clock moved (time-machine, ticking from there) to the first minute of a month and to
+# 23:59:59 UTC of a month's last day. Set it by hand with --wall-clock or this variable.
+WALL_CLOCK_ENV = "FINOPS_TUI_TEST_WALL_CLOCK"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--wall-clock", default=os.environ.get(WALL_CLOCK_ENV) or None, metavar="ISO-8601",
+                     help=f"run the whole session with the wall clock moved to this moment (or ${WALL_CLOCK_ENV})")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    moment = config.getoption("--wall-clock")
+    return f"wall clock moved to {moment} (time-machine)" if moment else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def moved_wall_clock(request: pytest.FixtureRequest) -> Iterator[datetime | None]:
+    """The real clock, or the moment given by --wall-clock for the whole session (the clock keeps ticking)."""
+    text = request.config.getoption("--wall-clock")
+    if not text:
+        yield None
+        return
+    import time_machine
+
+    moment = datetime.fromisoformat(text)
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,27 @@
 """Alert events: what happened, found from the same snapshot every front end reads.
 
-Three kinds, each with a stable key in ``alert_events`` so it is sent once:
+Five kinds, each with a stable key in ``alert_events`` so it is sent once
+(approval items are created from the same keys; never change their form):
 
-- ``spike``: the latest complete day rose more than the spike threshold over the
-  day before, for the total or a category. Key = ``Spike.key``
-  (``spike:<scope>:<date>``), the key the console acknowledges.
+- ``spike``: a complete day in the last ``spikes.lookback_days`` rose more than
+  the spike threshold over the day before (usage-based spend), for the total
+  or a category; a spike revealed by late data is found when that data lands
+  and sent under its own date. Key = ``Spike.key`` (``spike:<scope>:<YYYY-MM-DD>``),
+  the key the console acknowledges. Approval: the monthly increase.
+- ``one_time``: a purchase, fee, tax or other charge counted once as booked,
+  above ``alerts.one_time_min``, in the spike look-back or this month.
+  Key = ``OneTimeCharge.key`` (``one_time:<charge_type>:<service>:<YYYY-MM-DD>``).
+  Approval: the amount.
 - ``budget``: the total or an environment reached warning / critical /
   hard_limit of its monthly budget on actual month-to-date spend.
   Key ``budget:<scope>:<level>:<YYYY-MM>``: the month in the key re-arms every
   threshold at a new month.
 - ``forecast``: the same on the end-of-month forecast, ``forecast:...``.
+  Budget and forecast approval: the projected overrun
+  (max(forecast, month to date) - budget); none without an overrun.
+- ``forecast_clear``: a forecast level recorded this month that the latest
+  forecast no longer supports (and actual spend has not reached): the
+  all-clear, sent once. Key ``forecast_clear:<scope>:<level>:<YYYY-MM>``.
 
 Only the highest newly crossed level per scope, kind and month becomes an
 event: a jump from ok to hard_limit sends one hard_limit message, not three,
@@ -20,20 +32,20 @@ forecast event fires only when the forecast is worse than the actual level
 
 from __future__ import annotations
 
-import calendar
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from finops_tui.analytics.rules import LEVEL_RANK, approval_tier
+from finops_tui import calendar as cal
+from finops_tui.analytics.rules import LEVEL_RANK, LEVELS
 from finops_tui.analytics.snapshot import BudgetLine, Snapshot, Spike
 from finops_tui.config import Settings
 from finops_tui.store import queries
 from finops_tui.store.queries import CostFilter
 
 DRIVER_LIMIT = 3
-KINDS = ("spike", "budget", "forecast")
+KINDS = ("spike", "one_time", "budget", "forecast", "forecast_clear")
 
 
 @dataclass(frozen=True)
@@ -54,22 +66,25 @@ class AlertEvent:
     """One thing worth telling people, with everything a message needs (no URLs, no secrets)."""
 
     key: str
-    kind: str  # spike | budget | forecast
+    kind: str  # spike | one_time | budget | forecast | forecast_clear
     scope: str  # total | production | staging | development | rnd | category:NAME
     month: str  # YYYY-MM the event belongs to
-    level: str  # spike | warning | critical | hard_limit
+    level: str  # spike | one_time | warning | critical | hard_limit (forecast_clear: the level withdrawn)
     as_of: str  # the snapshot's today
     data_through: str  # the latest complete day
-    amount: float  # spike: the day's spend; budget: month to date; forecast: end-of-month forecast
-    reference: float  # spike: the day before; budget and forecast: the monthly budget
+    amount: float  # spike: the day's spend; one_time: the charge; budget: month to date; forecast(_clear): the forecast
+    reference: float  # spike: the day before; budget and forecast: the monthly budget; one_time: 0
     pct: float | None  # spike: change in %; budget and forecast: % of budget
-    threshold_pct: float  # the threshold that was crossed
-    approval_amount: float  # the monthly amount the approval tier is for
-    approval: str  # team_lead | vp_engineering | cto_cfo
+    threshold_pct: float  # the threshold that was crossed (one_time: alerts.one_time_min)
+    approval_amount: float | None  # the monthly amount the approval tier is for; None: nothing to approve
+    approval: str | None  # team_lead | vp_engineering | cto_cfo; None without an amount to approve
     metric: str
     drivers: tuple[Driver, ...] = ()
     demo: bool = False
-    day: str | None = None  # a spike's day
+    day: str | None = None  # a spike's or a one-time charge's day
+    service: str | None = None  # a one-time charge's service
+    charge_type: str | None = None  # a one-time charge's kind
+    estimated: bool = False  # the event's day (or any day of its month so far) is still marked Estimated by AWS
 
     @property
     def is_forecast(self) -> bool:
@@ -113,14 +128,48 @@ def _drivers(rows: list[tuple[str, float, float]]) -> tuple[Driver, ...]:
     return tuple(driver for driver in found if driver.increase > 0)[:DRIVER_LIMIT]
 
 
-def spike_events(snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection) -> list[AlertEvent]:
-    """Spikes of the total or a category on the latest complete day."""
-    latest = snapshot.last_complete_day
-    events: list[AlertEvent] = []
-    for spike in snapshot.spikes:
-        if spike.date != latest:
+def spike_events(snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection,
+                 known: set[str] | None = None) -> list[AlertEvent]:
+    """Spikes of the total or a category on every complete day of the look-back (skipping keys already recorded)."""
+    return [_spike_event(spike, snapshot, settings, conn) for spike in snapshot.spikes
+            if known is None or spike.key not in known]
+
+
+def one_time_events(snapshot: Snapshot, settings: Settings) -> list[AlertEvent]:
+    """One-time charges above ``alerts.one_time_min``, approved by their amount."""
+    return [
+        AlertEvent(
+            key=charge.key, kind="one_time", scope="total", month=charge.date[:7], level="one_time",
+            as_of=snapshot.as_of, data_through=snapshot.last_complete_day, amount=charge.amount, reference=0.0, pct=None,
+            threshold_pct=settings.alerts.one_time_min, approval_amount=charge.amount, approval=charge.approval,
+            metric=snapshot.metric, demo=snapshot.is_demo, day=charge.date, service=charge.service, charge_type=charge.charge_type,
+            estimated=charge.date in snapshot.estimated_days,
+        )
+        for charge in snapshot.one_time_charges if charge.alert
+    ]
+
+
+def forecast_clear_events(snapshot: Snapshot, settings: Settings, recorded: RecordedLevels,
+                          cleared: set[tuple[str, str]]) -> list[AlertEvent]:
+    """The all-clear for a forecast level recorded this month that the latest forecast no longer supports."""
+    events = []
+    for line in (snapshot.total, *snapshot.environments):
+        rank = recorded.highest("forecast", line.name)
+        if rank == 0 or line.forecast_eom is None:
             continue
-        events.append(_spike_event(spike, snapshot, settings, conn))
+        level = LEVELS[rank]
+        if (line.name, level) in cleared:
+            continue
+        if LEVEL_RANK[line.forecast_level or "ok"] >= rank or LEVEL_RANK[line.level] >= rank:
+            continue
+        pct = None if line.budget == 0 else round(line.forecast_eom / line.budget * 100, 1) + 0.0
+        events.append(AlertEvent(
+            key=f"forecast_clear:{line.name}:{level}:{snapshot.month}", kind="forecast_clear", scope=line.name,
+            month=snapshot.month, level=level, as_of=snapshot.as_of, data_through=snapshot.last_complete_day,
+            amount=line.forecast_eom, reference=line.budget, pct=pct,
+            threshold_pct=getattr(settings.budget.thresholds, level), approval_amount=None, approval=None,
+            metric=snapshot.metric, demo=snapshot.is_demo,
+        ))
     return events
 
 
@@ -135,18 +184,19 @@ def _spike_event(spike: Spike, snapshot: Snapshot, settings: Settings, conn: sql
         amount=spike.amount, reference=spike.previous, pct=spike.change_pct,
         threshold_pct=settings.spikes.threshold_pct, approval_amount=spike.monthly_increase, approval=spike.approval,
         metric=snapshot.metric, drivers=_drivers(rows), demo=snapshot.is_demo, day=spike.date,
+        estimated=spike.date in snapshot.estimated_days,
     )
 
 
 def _budget_drivers(scope: str, snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection) -> tuple[Driver, ...]:
-    """Services whose spend this month grew most over the same days of the previous month."""
-    today = date.fromisoformat(snapshot.as_of)
-    month_start = today.replace(day=1)
-    previous_start = (month_start - timedelta(days=1)).replace(day=1)
-    previous_days = calendar.monthrange(previous_start.year, previous_start.month)[1]
-    previous_last = previous_start + timedelta(days=min((today - month_start).days, previous_days - 1))
+    """Services whose spend on this month's complete days grew most over the same days of the previous month."""
+    month_start = date.fromisoformat(snapshot.month + "-01")
+    same_days = cal.same_days_previous_month(month_start, snapshot.complete_days)
+    if same_days is None:
+        return ()  # the 1st: no complete days to compare
     flt = CostFilter(settings.metric, settings.exclude_credits, None if scope == "total" else scope)
-    rows = queries.service_period_change(conn, flt, month_start, today, previous_start, previous_last, limit=DRIVER_LIMIT + 5)
+    rows = queries.service_period_change(conn, flt, month_start, date.fromisoformat(snapshot.last_complete_day),
+                                         *same_days, limit=DRIVER_LIMIT + 5)
     return _drivers(rows)
 
 
@@ -182,15 +232,29 @@ def _budget_event(kind: str, level: str, amount: float, line: BudgetLine, snapsh
         key=f"{kind}:{line.name}:{level}:{snapshot.month}", kind=kind, scope=line.name, month=snapshot.month,
         level=level, as_of=snapshot.as_of, data_through=snapshot.last_complete_day,
         amount=amount, reference=line.budget, pct=pct, threshold_pct=getattr(settings.budget.thresholds, level),
-        approval_amount=amount, approval=approval_tier(amount, settings.approval), metric=snapshot.metric,
-        drivers=drivers, demo=snapshot.is_demo,
+        approval_amount=line.overrun, approval=line.approval, metric=snapshot.metric,
+        drivers=drivers, demo=snapshot.is_demo, estimated=bool(snapshot.estimated_days),
     )
 
 
 def evaluate(snapshot: Snapshot, settings: Settings, conn: sqlite3.Connection) -> list[AlertEvent]:
     """Every event the snapshot shows that is not yet recorded (by key, or by a higher level this month)."""
+    if snapshot.closed:
+        return []  # alerts are about the month still running
     recorded = RecordedLevels.load(conn, snapshot.month)
-    events = budget_events(snapshot, settings, conn, recorded) + spike_events(snapshot, settings, conn)
-    known = {row[0] for row in conn.execute(
-        f"SELECT key FROM alert_events WHERE key IN ({', '.join('?' * len(events))})", [e.key for e in events])} if events else set()
+    candidate_keys = [s.key for s in snapshot.spikes] + [c.key for c in snapshot.one_time_charges if c.alert]
+    spike_known = _known(conn, candidate_keys)
+    cleared = {(scope, key.split(":")[-2]) for key, scope in conn.execute(
+        "SELECT key, scope FROM alert_events WHERE month = ? AND kind = 'forecast_clear'", (snapshot.month,))}
+    events = (budget_events(snapshot, settings, conn, recorded) + spike_events(snapshot, settings, conn, spike_known)
+              + one_time_events(snapshot, settings))
+    if settings.alerts.on_forecast:
+        events += forecast_clear_events(snapshot, settings, recorded, cleared)
+    known = _known(conn, [e.key for e in events])
     return [event for event in events if event.key not in known]
+
+
+def _known(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    return {row[0] for row in conn.execute(f"SELECT key FROM alert_events WHERE key IN ({', '.join('?' * len(keys))})", keys)}

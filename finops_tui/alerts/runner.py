@@ -29,6 +29,8 @@ class ClockLike(Protocol):
 
     def now(self) -> datetime: ...
 
+    def wall_now(self) -> datetime: ...
+
 
 @dataclass
 class AlertRunResult:
@@ -48,8 +50,7 @@ class AlertRunResult:
         return self.failed == 0
 
 
-def _now(clock: ClockLike) -> datetime:
-    moment = clock.now()
+def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -64,16 +65,22 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
     Never raises for a delivery failure: the event stays pending with its
     attempt counted and a later ``next_attempt_at`` (exponential backoff).
     ``dry_run`` prints what would be sent and writes nothing.
+
+    Figures, snoozes and stamps follow the clock's ``now()``; retry backoff and
+    delivery claims follow ``wall_now()``, the real time every other process
+    compares them with, even when the day is fixed.
     """
-    now = _now(clock)
-    snapshot = build_snapshot(store, settings, clock.today, now=now)
-    conn = store.conn
-    new_events = evaluate(snapshot, settings, conn)
+    now = _utc(clock.now())
+    wall = _utc(clock.wall_now())
+    with store.read():
+        snapshot = build_snapshot(store, settings, clock.today, now=now)
+        conn = store.conn
+        new_events = evaluate(snapshot, settings, conn)
     snoozes = state.active_snoozes(conn, now)
     result = AlertRunResult(dry_run=dry_run)
     channels = configured_channels(settings, out)
     if dry_run:
-        return _dry_run(new_events, state.due(conn, now), snoozes, channels, result, out or sys.stdout)
+        return _dry_run(new_events, state.due(conn, wall), snoozes, channels, result, out or sys.stdout)
 
     with store.transaction() as write:
         for event in new_events:
@@ -88,13 +95,13 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
     secrets = secrets_of(settings)
     lease = timedelta(seconds=len(channels) * settings.alerts.timeout_seconds + 60)
     broken: dict[str, str] = {}  # channel -> its error in this run
-    for pending in state.due(conn, now):
+    for pending in state.due(conn, wall):
         event = pending.event
         if state.is_snoozed(event.scope, snoozes):
             state.mark_snoozed(store, event.key)
             result.suppressed += 1
             continue
-        if not state.claim(store, event.key, now, lease):
+        if not state.claim(store, event.key, wall, lease):
             continue  # another run is delivering it
         delivered = set(pending.delivered)
         failures: list[str] = []
@@ -113,7 +120,7 @@ def run_alerts(store: Store, settings: Settings, clock: ClockLike, *, dry_run: b
                 delivered.add(channel.name)
         if failures:
             message = "; ".join(failures)
-            next_at = state.mark_failed(store, event, frozenset(delivered), message, now, settings.alerts.max_backoff_minutes)
+            next_at = state.mark_failed(store, event, frozenset(delivered), message, wall, settings.alerts.max_backoff_minutes)
             result.failed += 1
             result.errors.append(f"{event.key}: {message}")
             next_iso = state.iso(next_at)

@@ -1,7 +1,8 @@
 """The one-word state of a snapshot, as a monitoring plugin reports it (``status`` exit code).
 
-- 3 UNKNOWN: no cost data, or a stale cache (last good sync too old, or the
-  latest run failed);
+- 3 UNKNOWN: no cost data (in the cache, or for the month shown), a stale
+  cache (last good sync too old, the latest run failed, or the newest cost
+  day older than ``freshness.max_lag_days``), or a data gap in the month;
 - 2 CRITICAL: the total or an environment at ``critical`` or ``hard_limit``
   month to date, or a spike on the last complete day;
 - 1 WARNING: the total or an environment at ``warning`` month to date, or
@@ -34,11 +35,17 @@ class Health:
 def assess(snapshot: Snapshot) -> Health:
     if not snapshot.has_data:
         return Health(UNKNOWN, ("no cost data in the cache",))
+    unknown: list[str] = []
+    if not snapshot.month_has_data:
+        unknown.append(f"no cost data for {snapshot.month}")
     if snapshot.freshness.stale:
-        detail = f"last good sync {snapshot.freshness.last_sync}" if snapshot.freshness.last_sync else "never synced"
-        if snapshot.freshness.last_error:
-            detail += f"; last run failed: {snapshot.freshness.last_error}"
-        return Health(UNKNOWN, (f"stale cache ({detail})",))
+        unknown += [f"stale cache: {reason}" for reason in snapshot.freshness.reasons]
+    if snapshot.data_gaps:
+        gaps = snapshot.data_gaps
+        span = gaps[0] if len(gaps) == 1 else f"{len(gaps)} days, {gaps[0]} to {gaps[-1]}"
+        unknown.append(f"data gap: no cost rows for {span}")
+    if unknown:
+        return Health(UNKNOWN, tuple(unknown))
     critical: list[str] = []
     warning: list[str] = []
     for line in (snapshot.total, *snapshot.environments):

@@ -60,11 +60,13 @@ APPROVER_NAMES = {"team_lead": "Team Lead", "vp_engineering": "VP Engineering", 
 
 
 def is_spike(previous: float, current: float, spikes: Spikes) -> bool:
-    """More than ``threshold_pct`` above the day before (strictly), from a positive base, by at least ``min_delta``."""
+    """More than ``threshold_pct`` above the day before (strictly), from any positive base, by at least ``min_delta``."""
+    if previous <= 0:
+        return False
     previous_cents = round(previous * 100)
     current_cents = round(current * 100)
-    if previous_cents <= 0:
-        return False
+    if previous_cents == 0:  # under half a cent the day before: any rise of a cent is more than the threshold
+        return current_cents > 0 and current_cents >= round(spikes.min_delta * 100)
     increase = current_cents - previous_cents
     # increase/previous*100 > threshold, in integer cents to avoid float edges at exactly 20 %.
     return increase * 100 > spikes.threshold_pct * previous_cents and increase >= round(spikes.min_delta * 100)

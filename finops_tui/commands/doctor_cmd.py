@@ -125,7 +125,7 @@ def _aws_checks(ctx: Context, profile: str | None, out: list[str]) -> tuple[bool
     today = ctx.clock.today
     checks: list[tuple[str, Callable[[], Any]]] = []
     store = ctx.store()
-    if ce_requests_today(store, today.isoformat()) < settings.sync.daily_request_cap:
+    if ce_requests_today(store, ctx.clock.wall_today().isoformat()) < settings.sync.daily_request_cap:
         ce = aws.client("ce", CE_REGION)
         checks.append(("ce:GetCostAndUsage", lambda: ce.get_cost_and_usage(
             TimePeriod={"Start": (today - timedelta(days=1)).isoformat(), "End": today.isoformat()},
@@ -202,7 +202,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if meter is not None and meter.requests:
         from finops_tui.sync import record_outside_requests
 
-        record_outside_requests(ctx.store(), meter.ce_requests, ctx.clock.today)
+        record_outside_requests(ctx.store(), meter.ce_requests, ctx.clock)
         out.append(_line(None, f"doctor made {meter.requests} AWS requests, {meter.ce_requests} to Cost Explorer "
                                f"({usd(meter.ce_requests * CE_REQUEST_USD)}, counted against today's cap)"))
     print("\n".join(out))

@@ -66,7 +66,7 @@ def _import(args: argparse.Namespace, ctx: Context, files: list[str], names: dic
         check_readable(Path(name))
 
     show_progress = not args.quiet and sys.stderr.isatty()
-    results = import_focus(ctx.store(), ctx.settings, files, _progress if show_progress else None)
+    results = import_focus(ctx.store(), ctx.settings, files, _progress if show_progress else None, clock=ctx.clock)
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
     for result in results:

@@ -20,7 +20,7 @@ from pathlib import Path
 from finops_tui.analytics.categories import CategoryRules
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
-from finops_tui.store.db import CostRow, open_store, utc_now_iso
+from finops_tui.store.db import CostRow, open_store
 
 DEFAULT_SEED = 7
 DEFAULT_DAYS = 396  # thirteen months and a bit
@@ -172,7 +172,7 @@ def write_demo(path: Path, settings: Settings, today: date, *, days: int = DEFAU
                 (seen_at, seen_at, written, f'{{"seed": {seed}, "days": {days}}}'),
             )
             for key, value in (("demo", "1"), ("demo_today", today.isoformat()), ("demo_seed", str(seed)), ("demo_days", str(days)),
-                               ("demo_budget", repr(settings.budget.monthly_total)), ("created_at", utc_now_iso())):
+                               ("demo_budget", repr(settings.budget.monthly_total)), ("created_at", seen_at)):
                 store.set_meta(key, value, conn)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.close()

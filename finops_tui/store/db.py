@@ -50,9 +50,9 @@ _ROW_VALUES = attrgetter(*COST_COLUMNS)  # one C call per row (dataclasses.astup
 _INSERT_COST = f"INSERT INTO cost_daily ({', '.join(COST_COLUMNS)}) VALUES ({', '.join('?' * len(COST_COLUMNS))})"
 
 
-def utc_now_iso(now: datetime | None = None) -> str:
-    """An ISO-8601 UTC stamp of ``now`` (the command's clock); the real time only where no clock is passed yet."""
-    return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0).isoformat()
+def utc_now_iso(now: datetime) -> str:
+    """An ISO-8601 UTC stamp of ``now`` (the command's clock: ``Clock.now()``), to the second."""
+    return now.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 class Store:
@@ -118,6 +118,23 @@ class Store:
             first, last = min(first, current[0]), max(last, current[1])
         self._local.dirty_days = (first, last)
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same commit (a view never mixes two syncs).
+
+        Inside a transaction already open on this thread it just joins it.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
     def delete_costs(self, conn: sqlite3.Connection, where: str, params: Sequence[object] = ()) -> int:
         """Delete facts matching ``where`` (SQL, parameterised) inside a transaction, keeping the rollup in step."""
         span = conn.execute(f"SELECT MIN(day), MAX(day) FROM cost_daily WHERE {where}", params).fetchone()
@@ -146,7 +163,7 @@ class Store:
         cursor = conn.executemany(_INSERT_COST, (_ROW_VALUES(row) if isinstance(row, CostRow) else row for row in rows))
         return cursor.rowcount
 
-    def start_run(self, kind: str, detail: dict | None = None, *, now: datetime | None = None) -> int:
+    def start_run(self, kind: str, detail: dict | None = None, *, now: datetime) -> int:
         """Record that a run began (outside the run's own transaction, so a failed run is still logged).
 
         ``now`` is the command's clock: a run under ``--today`` is stamped on that day.
@@ -168,7 +185,7 @@ class Store:
         rows_written: int = 0,
         detail: dict | None = None,
         conn: sqlite3.Connection | None = None,
-        now: datetime | None = None,
+        now: datetime,
     ) -> None:
         params: list[object] = [utc_now_iso(now), status, error, request_count, ce_request_count, rows_written]
         sql = "UPDATE sync_runs SET finished_at = ?, status = ?, error = ?, request_count = ?, ce_request_count = ?, rows_written = ?"
@@ -177,13 +194,13 @@ class Store:
             params.append(json.dumps(detail))
         (conn or self.conn).execute(sql + " WHERE id = ?", (*params, run_id))
 
-    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str) -> None:
+    def acknowledge_alert(self, key: str, kind: str, scope: str, month: str, *, now: datetime) -> None:
         """Mark an alert event (e.g. ``spike:total:2026-11-20``) acknowledged: it is never sent again."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO alert_events (key, kind, scope, month, created_at, status) VALUES (?, ?, ?, ?, ?, 'acknowledged') "
                 "ON CONFLICT(key) DO UPDATE SET status = 'acknowledged'",
-                (key, kind, scope, month, utc_now_iso()),
+                (key, kind, scope, month, utc_now_iso(now)),
             )
 
     def acknowledged_keys(self) -> set[str]:

@@ -215,3 +215,44 @@ def leads_by_month(conn: sqlite3.Connection, first: date, last: date) -> dict[st
     """YYYY-MM -> leads distributed on the days ``first``..``last`` of that month."""
     sql = "SELECT substr(day, 1, 7) AS month, SUM(leads) FROM leads WHERE day >= ? AND day <= ? GROUP BY month"
     return {month: int(total) for month, total in conn.execute(sql, [first.isoformat(), last.isoformat()])}
+
+
+# Charge kinds: usage-based spend is what run-rates and spikes measure; every
+# other charge type (purchase, fee, tax, credit, refund, recurring, ...) is
+# counted once, as booked.
+USAGE_CHARGE = "usage"
+
+
+def daily_by_category_environment_kind(
+    conn: sqlite3.Connection, flt: CostFilter, first: date, last: date
+) -> list[tuple[str, str, str, int, float]]:
+    """(day, category, environment, 1 for usage-based spend else 0, spend) for ``first``..``last``: one read for a view."""
+    extra, params = flt.where()
+    sql = (
+        f"SELECT day, category, environment, charge_type = ? AS usage, SUM({flt.column}) FROM cost_rollup "
+        f"WHERE day >= ? AND day <= ?{extra} GROUP BY day, category, environment, usage ORDER BY day"
+    )
+    return conn.execute(sql, [USAGE_CHARGE, first.isoformat(), last.isoformat(), *params]).fetchall()
+
+
+def charges_other_than_usage(
+    conn: sqlite3.Connection, flt: CostFilter, first: date, last: date
+) -> list[tuple[str, str, str, float]]:
+    """(day, service, charge type, spend) of every charge that is not usage-based, by day and service."""
+    extra, params = flt.where()
+    sql = (
+        f"SELECT day, service, charge_type, SUM({flt.column}) FROM cost_rollup "
+        f"WHERE day >= ? AND day <= ? AND charge_type != ?{extra} GROUP BY day, service, charge_type ORDER BY day, service"
+    )
+    return conn.execute(sql, [first.isoformat(), last.isoformat(), USAGE_CHARGE, *params]).fetchall()
+
+
+def days_with_costs(conn: sqlite3.Connection, first: date, last: date) -> list[str]:
+    """Every day from ``first`` to ``last`` that has any cost row (whatever the filter): gaps are days missing here."""
+    sql = "SELECT DISTINCT day FROM cost_rollup WHERE day >= ? AND day <= ? ORDER BY day"
+    return [row[0] for row in conn.execute(sql, [first.isoformat(), last.isoformat()])]
+
+
+def newest_cost_day(conn: sqlite3.Connection, last: date) -> str | None:
+    """The newest day up to ``last`` that has cost rows."""
+    return conn.execute("SELECT MAX(day) FROM cost_rollup WHERE day <= ?", [last.isoformat()]).fetchone()[0]

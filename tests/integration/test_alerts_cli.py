@@ -60,7 +60,10 @@ def test_dry_run_prints_and_sends_nothing(cache: Path, config: Path, slack: Slac
     assert alerts(cache, config, "list").stdout.strip() == "No alert events recorded."
 
 
-def test_the_webhook_url_never_leaks(cache: Path, config: Path, slack: SlackServer, tmp_path: Path) -> None:
+def test_the_webhook_url_never_leaks(cache: Path, slack: SlackServer, tmp_path: Path) -> None:
+    # Retry backoff follows the wall clock whatever --today says: keep it to a few milliseconds here.
+    config = tmp_path / "quick-retry.toml"
+    config.write_text("[alerts]\ntimeout_seconds = 1.5\nmax_backoff_minutes = 0.0001\n")
     env = {"FINOPS_TUI_SLACK_WEBHOOK": slack.url}
     outputs: list[str] = []
 
@@ -74,7 +77,7 @@ def test_the_webhook_url_never_leaks(cache: Path, config: Path, slack: SlackServ
     assert f"finops-tui: alert delivery failed: {SPIKE_KEY}: Slack webhook returned HTTP 500: internal_error" in failed.stderr
 
     slack.answer("hang")
-    timed_out = alerts(cache, config, "run", today="2026-11-12", env=env)  # the retry is due a day later
+    timed_out = alerts(cache, config, "run", today="2026-11-12", env=env)  # the retry is due (a few ms of backoff)
     keep(timed_out)
     assert "Slack webhook did not answer within 1.5 s" in timed_out.stderr
 

@@ -143,7 +143,7 @@ def test_a_delivery_that_times_out_is_retried(spike_cache: Store, slack: SlackSe
 
 
 def test_an_acknowledged_spike_is_never_sent(spike_cache: Store, slack: SlackServer) -> None:
-    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11")
+    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11", now=noon(NOV_11).now())
     result = run_alerts(spike_cache, slack_settings(slack), noon(NOV_11))
 
     assert (result.new, result.sent) == (0, 0)
@@ -155,7 +155,7 @@ def test_acknowledging_a_pending_spike_stops_its_retries(spike_cache: Store, sla
     settings = slack_settings(slack)
     slack.answer(500)
     run_alerts(spike_cache, settings, noon(NOV_11))
-    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11")
+    spike_cache.acknowledge_alert(SPIKE_KEY, "spike", "category:Compute", "2026-11", now=noon(NOV_11).now())
 
     later = run_alerts(spike_cache, settings, noon(NOV_11).later(hours=1))
     assert (later.sent, later.pending) == (0, 0)
@@ -279,7 +279,10 @@ def test_only_the_highest_newly_crossed_level_is_sent(tmp_path: Path, slack: Sla
     assert "Hard limit: production (environment) at 125.0 % of its monthly budget" in text
     assert "manual intervention required" in text
     assert "$875.00" in text and "$700.00" in text
-    assert "Team Lead ($875.00/month)" not in text and "VP Engineering ($875.00/month)" in text
+    # Approval is on the projected overrun, not the month to date: forecast 875 + 87.50 x 20 remaining days
+    # = 2,625.00, minus the 700 budget = 1,925.00 -> VP Engineering.
+    assert "$875.00/month" not in text
+    assert "VP Engineering (projected overrun $1,925.00)" in text
 
 
 def test_a_higher_level_later_in_the_month_fires_but_a_lower_one_never_again(tmp_path: Path, slack: SlackServer) -> None:
@@ -334,7 +337,7 @@ def test_a_budget_alert_names_the_services_that_grew(tmp_path: Path, slack: Slac
     run_alerts(store, budget_settings(slack), noon(NOV_11))
 
     text = all_text(slack.posts[0].json)
-    assert "Amazon EC2: +$200.00 ($200.00 -&gt; $400.00, vs the same days last month)" in text
+    assert "Amazon EC2: +$200.00 ($200.00 -&gt; $400.00, vs the same complete days last month)" in text
     assert "Amazon EKS" not in text  # it shrank: not a driver
 
 
@@ -373,3 +376,38 @@ def test_a_channel_that_failed_is_not_tried_again_in_the_same_run(tmp_path: Path
     assert (retry.sent, retry.pending) == (2, 0)
     assert sorted(post.json["text"] for post in slack.delivered) == [
         "Spike: Compute (category) up 60.0 % on 2026-11-10", "Spike: Total spend up 30.0 % on 2026-11-10"]
+
+
+def test_a_forecast_alert_a_later_day_no_longer_supports_is_followed_by_one_all_clear(tmp_path: Path, slack: SlackServer) -> None:
+    # production budget 700. Nov 1-3: 50 a day -> forecast 150 + 50 x 27 = 1,500 (214 %): a hard-limit forecast.
+    store = build_cache(tmp_path / "budget.db", flat_month(date(2026, 11, 1), 3, 50.0))
+    settings = budget_settings(slack, on_forecast=True)
+    run_alerts(store, settings, noon(date(2026, 11, 4)))
+    assert "forecast:production:hard_limit:2026-11" in statuses(store)
+
+    # Nov 4-10 are quiet (1 a day): on the 11th the window Nov 4..10 runs at 1 a day:
+    # 150 + 7 = 157 through the 10th, + 1 x 20 = 177 forecast (25.3 % of 700): the forecast no longer supports it.
+    add_rows(store, flat_month(date(2026, 11, 4), 7, 1.0))
+    posts_before = len(slack.posts)
+    run_alerts(store, settings, noon(NOV_11))
+    run_alerts(store, settings, noon(NOV_11).later(hours=2))  # once
+
+    clears = [post.json for post in slack.posts[posts_before:] if post.json["text"].startswith("All clear")]
+    assert sorted(message["text"] for message in clears) == [  # the total's forecast (1,500 of 1,000) cleared too
+        "All clear (forecast): Total spend no longer forecast to reach hard limit",
+        "All clear (forecast): production (environment) no longer forecast to reach hard limit"]
+    text = next(all_text(message) for message in clears if "production" in message["text"])
+    assert "is now $177.00: 25.3 % of the $700.00 monthly budget" in text
+    assert "*Approval*\nnone" in text
+    assert statuses(store)["forecast_clear:production:hard_limit:2026-11"][0] == "sent"
+
+
+def test_a_budget_alert_without_an_overrun_names_no_approver(tmp_path: Path, slack: SlackServer) -> None:
+    # production (budget 700): 546 on Nov 1, then 2 a day on Nov 2-10: 564 month to date (80.6 %, a warning).
+    # Forecast: 564 + 2 a day (Nov 4..10) x 20 remaining = 604, inside the budget: nothing to approve.
+    store = build_cache(tmp_path / "budget.db", [row(date(2026, 11, 1), 546.0)] + flat_month(date(2026, 11, 2), 9, 2.0))
+    run_alerts(store, budget_settings(slack), noon(NOV_11))
+    assert [post.json["text"] for post in slack.posts] == ["Warning: production (environment) at 80.6 % of its monthly budget"]
+    text = all_text(slack.posts[0].json)
+    assert "*Approval*\nnone: no projected overrun" in text
+    assert "Team Lead" not in text and "VP Engineering" not in text and "CTO/CFO" not in text

@@ -77,4 +77,5 @@ def test_leads_feed_cost_per_lead(tmp_path: Path) -> None:
     cache.store.close()
     assert run_cli("--cache", str(cache.path), "leads", "set", "2026-11-02", "2000").returncode == 0
     status = run_cli("--cache", str(cache.path), "--today", "2026-11-03", "status")
-    assert "Cost per lead: $0.0500 month to date, target $0.0500 (on target)" in status.stdout
+    # Nov 2 has 2,000 leads and $100; Nov 1 has neither cost nor a count and is left out: 1 of 2 complete days.
+    assert "Cost per lead: $0.0500 month to date (1 of 2 days have leads), target $0.0500 (on target)" in status.stdout

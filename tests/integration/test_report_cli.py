@@ -49,7 +49,7 @@ def test_past_month_json_is_the_whole_month(cache: Cache) -> None:
     envs = {e["name"]: e for e in data["environments"]}
     assert (envs["production"]["mtd"], envs["production"]["pct"]) == (3100.0, 44.3)
     assert (envs["rnd"]["mtd"], envs["rnd"]["pct"], envs["rnd"]["level"]) == (450.0, 90.0, "warning")
-    assert envs["rnd"]["forecast_eom"] == 450.0  # a past month's "forecast" is its actual
+    assert (envs["rnd"]["forecast_eom"], envs["rnd"]["forecast_level"]) == (None, None)  # a closed month has no forecast
     cats = {c["name"]: c for c in data["categories"]}
     assert (cats["Compute"]["amount"], cats["Compute"]["previous"], cats["Compute"]["change"], cats["Compute"]["change_pct"]) == (
         3100.0, 1550.0, 1550.0, 100.0)
@@ -59,7 +59,8 @@ def test_past_month_json_is_the_whole_month(cache: Cache) -> None:
         ("Amazon Elastic Compute Cloud - Compute", 3100.0), ("Amazon SageMaker", 450.0)]
     assert [(s["date"], s["scope"], s["change_pct"], s["monthly_increase"], s["approval"]) for s in data["spikes"]] == [
         ("2026-10-20", "total", 450.0, 13950.0, "cto_cfo")]
-    assert data["cost_per_lead"] == {"target": 0.05, "cost": 3550.0, "leads": 62000, "value": 0.0573, "on_target": False}
+    assert data["cost_per_lead"] == {"target": 0.05, "cost": 3550.0, "leads": 62000, "value": 0.0573, "on_target": False,
+                                     "days_with_leads": 31, "complete_days": 31}
     assert data["waste_total"] == 16.1
     assert [(h["month"], h["total"], h["cost_per_lead"]) for h in data["history"][-2:]] == [
         ("2026-09", 1750.0, None), ("2026-10", 3550.0, 0.0573)]
@@ -70,11 +71,12 @@ def test_markdown_reads_as_tables(cache: Cache) -> None:
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert text.startswith("# Monthly finance report: 2026-10\n")
-    assert "| rnd | $450.00 | $500.00 | -$50.00 | 90.0 % | Warning | $450.00 | Warning |" in text
+    assert "| rnd | $450.00 | $500.00 | -$50.00 | 90.0 % | Warning | - | - |" in text
     assert "| Compute | $3,100.00 | 87.3 % | $1,550.00 | +$1,550.00 | +100.0 % |" in text
     assert "| 2026-10-20 | total | $100.00 | $550.00 | +450.0 % | $13,950.00 | CTO/CFO |" in text
     assert "Acme \\| Vector" in text and "old \\| data" in text  # a pipe in a name cannot break a table
-    assert "$0.0573 per lead ($3,550.00 / 62,000 leads, complete days), target $0.0500: off target." in text
+    assert ("$0.0573 per lead ($3,550.00 / 62,000 leads over the same days; 31 of 31 complete days have leads), "
+            "target $0.0500: off target.") in text
     assert "| 2026-10 | $3,550.00 | $3,100.00 | $0.00 | $450.00 | $0.00 | $0.00 | $0.00 | 62,000 | $0.0573 |" in text
     for line in text.splitlines():
         if line.startswith("|"):
@@ -107,7 +109,8 @@ def test_current_month_report_matches_the_snapshot(cache: Cache) -> None:
     assert (data["total"]["mtd"], data["total"]["forecast_eom"]) == (snap.total.mtd, snap.total.forecast_eom) == (220.0, 600.0)
     assert [e["forecast_level"] for e in data["environments"]] == [e.forecast_level for e in snap.environments]
     cats = {c["name"]: c for c in data["categories"]}
-    assert cats["Compute"]["previous"] == 1100.0  # October 1-11: the same days
+    # Like for like: November's complete days 1-10 (10 x 20 = 200) against October 1-10 (10 x 100 = 1,000).
+    assert (cats["Compute"]["previous"], cats["Compute"]["change"], cats["Compute"]["change_pct"]) == (1000.0, -800.0, -80.0)
 
 
 @pytest.mark.parametrize(("month", "message"), [("2026-13", "month '2026-13' is not in the form YYYY-MM"),

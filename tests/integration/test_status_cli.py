@@ -91,7 +91,7 @@ def test_ok_is_exit_0_with_readable_text(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "OK: 2026-11 month to date as of 2026-11-11 (amortized cost)"
     assert any(line.startswith("production") and "$100.00 of" in line and "$7,000.00" in line and "OK" in line for line in lines)
-    assert "Cost per lead: no leads this month (target $0.0500)" in result.stdout
+    assert "Cost per lead: no leads recorded for the complete days (0 of 10 days have leads; target $0.0500)" in result.stdout
     assert "Spikes (last complete days, newest first):\n  none" in result.stdout
 
 
@@ -110,7 +110,7 @@ def test_forecast_warning_is_exit_1(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("amount", [500.0, 600.0])
 def test_critical_and_hard_limit_are_exit_2(tmp_path: Path, amount: float) -> None:
-    result = run_small(small(tmp_path).add(cost("2026-11-02", amount, environment="rnd")))
+    result = run_small(steady(small(tmp_path)).add(cost("2026-11-02", amount, environment="rnd")))
     assert result.returncode == 2
 
 

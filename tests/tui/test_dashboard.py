@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from finops_tui.analytics.snapshot import build_snapshot
 from finops_tui.config import Settings
@@ -157,7 +157,7 @@ async def test_r_reloads_what_changed_in_the_cache(demo_store, app_for):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = app.loads
-        demo_store.acknowledge_alert(app.snapshot.spikes[0].key, "spike", "total", "2026-11")
+        demo_store.acknowledge_alert(app.snapshot.spikes[0].key, "spike", "total", "2026-11", now=datetime(2026, 11, 26, 12, tzinfo=UTC))
         await pilot.press("r")
         await settle(pilot)
         assert app.loads == before + 1

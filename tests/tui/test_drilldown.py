@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from finops_tui.analytics.drilldown import service_detail, services_of_category
 from finops_tui.config import Settings
 from finops_tui.tui.screens.dashboard import DashboardScreen
@@ -63,7 +65,7 @@ async def test_refresh_under_a_drill_down_paints_the_dashboard_on_return(demo_st
         await pilot.press("1", "enter")
         await settle(pilot)
         spike = app.snapshot.spikes[0]
-        demo_store.acknowledge_alert(spike.key, "spike", spike.scope, "2026-11")
+        demo_store.acknowledge_alert(spike.key, "spike", spike.scope, "2026-11", now=datetime(2026, 11, 26, 12, tzinfo=UTC))
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, ServicesScreen)

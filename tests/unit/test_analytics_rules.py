@@ -34,7 +34,8 @@ def test_budget_level_of_nothing_and_of_a_zero_budget() -> None:
 
 @pytest.mark.parametrize(("previous", "current", "spike"), [
     (100.0, 120.0, False), (100.0, 120.01, True), (0.0, 50.0, False), (-10.0, 50.0, False),
-    (0.004, 50.0, False),  # rounds to $0.00: no base to compare with
+    (0.004, 50.0, True),  # any positive day before counts, even one under a cent
+    (0.004, 0.004, False),
     (1000.0, 1200.0, False), (1000.0, 1200.01, True), (100.0, 90.0, False),
 ])
 def test_is_spike(previous: float, current: float, spike: bool) -> None:

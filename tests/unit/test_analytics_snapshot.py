@@ -163,9 +163,9 @@ def test_previous_day_zero_is_never_a_spike(cache: Cache) -> None:
 def test_min_delta(cache: Cache) -> None:
     cache.add(cost("2026-11-02", 100.0), cost("2026-11-03", 124.0),   # +24 %, +$24: below min_delta 25
               cost("2026-11-04", 100.0), cost("2026-11-05", 125.0))   # +25 %, +$25: counts
-    spikes = snap(cache, small_settings(spikes={"min_delta": 25})).spikes
+    spikes = snap(cache, small_settings(spikes={"min_delta": 25, "lookback_days": 10})).spikes
     assert {s.date for s in spikes} == {"2026-11-05"}
-    assert {s.date for s in snap(cache, small_settings()).spikes} == {"2026-11-03", "2026-11-05"}
+    assert {s.date for s in snap(cache, small_settings(spikes={"lookback_days": 10})).spikes} == {"2026-11-03", "2026-11-05"}
 
 
 def test_category_spike_without_a_total_spike(cache: Cache) -> None:
@@ -179,7 +179,7 @@ def test_category_spike_without_a_total_spike(cache: Cache) -> None:
 def test_spike_approval_uses_days_of_the_spike_month(cache: Cache) -> None:
     # October has 31 days: +170 a day -> 5,270 a month -> CTO/CFO.
     cache.add(cost("2026-10-20", 100.0), cost("2026-10-21", 270.0))
-    spike = snap(cache, small_settings()).spikes[0]
+    spike = snap(cache, small_settings(spikes={"lookback_days": 30})).spikes[0]
     assert (spike.date, spike.monthly_increase, spike.approval) == ("2026-10-21", 5270.0, "cto_cfo")
 
 

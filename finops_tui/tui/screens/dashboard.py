@@ -108,7 +108,7 @@ class DashboardScreen(Screen):
                 f"Total {money(snapshot.waste_total)} a month · {len(snapshot.waste)} items"
             )
             self.query_one(WasteTable).show(snapshot)
-            self.query_one(CostPerLeadPane).show(snapshot.cost_per_lead)
+            self.query_one(CostPerLeadPane).show(snapshot.cost_per_lead, snapshot.environment_filter)
             self.query_one("#pane-spikes").border_subtitle = (
                 f"{sum(1 for s in snapshot.spikes if s.key not in acknowledged)} new" if snapshot.spikes else "none"
             )

@@ -6,7 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from finops_tui.analytics.snapshot import BudgetLine, Snapshot
-from finops_tui.tui.format import LEVEL_LABEL, LEVEL_VARIABLE, money, percent
+from finops_tui.tui.format import APPROVAL_LABEL, LEVEL_LABEL, LEVEL_VARIABLE, money, percent
 
 BAR_SCALE_PCT = 130.0  # the bar's right edge, so the hard-limit mark (120 %) is visible
 NAME_WIDTH = 12
@@ -61,6 +61,10 @@ class BudgetBars(Static, can_focus=True):
             (f"{percent(line.pct):>7} ", _level_style(line.level)),
             (LEVEL_LABEL.get(line.level, line.level), _level_style(line.level)),
         )
+        if line.overrun is not None and line.approval is not None:
+            # Who approves the projected overrun (max(forecast, month to date) - budget).
+            head = Content.assemble(head, (f" +{money(line.overrun, whole=True)} → {APPROVAL_LABEL.get(line.approval, line.approval)}",
+                                           "$text-muted"))
         if line.forecast_eom is None:
             forecast = Content(" fc -")
         else:

@@ -20,16 +20,21 @@ if TYPE_CHECKING:
     from textual_plotext import PlotextPlot
 
 
-def headline(cpl: CostPerLead) -> Content:
-    if cpl.month_to_date is None:
+def headline(cpl: CostPerLead, environment: str | None = None) -> Content:
+    if cpl.complete_days == 0:
+        verdict = Content.styled("no complete days yet", "$text-muted")
+    elif cpl.month_to_date is None:
         verdict = Content.styled("no leads recorded", "$text-muted")
     elif cpl.on_target:
         verdict = Content.styled("ON TARGET", "bold $success")
     else:
         verdict = Content.styled("OFF TARGET", "bold reverse $error")
-    return Content.assemble(
-        ("Month to date ", "bold"), per_lead(cpl.month_to_date), " per lead · target ", per_lead(cpl.target), " · ", verdict,
-    )
+    label = f"{environment} cost per company lead" if environment else "per lead"
+    parts: list[Content | str | tuple[str, str]] = [
+        ("Month to date ", "bold"), per_lead(cpl.month_to_date), f" {label} · target ", per_lead(cpl.target), " · ", verdict]
+    if cpl.complete_days:
+        parts += [" · ", (f"{cpl.days_with_leads} of {cpl.complete_days} days have leads", "$text-muted")]
+    return Content.assemble(*parts)
 
 
 class CostPerLeadPane(Vertical, can_focus=True):
@@ -60,9 +65,9 @@ class CostPerLeadPane(Vertical, can_focus=True):
         if self._cpl is not None:
             self._draw(self._cpl)
 
-    def show(self, cpl: CostPerLead) -> None:
+    def show(self, cpl: CostPerLead, environment: str | None = None) -> None:
         self._cpl = cpl
-        self.query_one("#cpl-headline", Static).update(headline(cpl))
+        self.query_one("#cpl-headline", Static).update(headline(cpl, environment))
         if self._plot is not None:
             self._draw(cpl)
 

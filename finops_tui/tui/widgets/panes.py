@@ -37,7 +37,7 @@ class CategoryTable(KeyedTable):
             Text(line.name),
             _right(money(line.mtd)),
             _right(percent(line.share_pct)),
-            _right(signed_percent(change) if line.previous_mtd > 0 else "-", change_style),
+            _right("-" if change is None else signed_percent(change), change_style),  # none on the 1st: no complete days
             Text(sparkline(line.trend), style=colours["accent"]),
         )
 
@@ -84,6 +84,9 @@ class SpikeLog(KeyedTable):
         self.app.acknowledge_spike(spike)  # type: ignore[attr-defined]
 
 
+WASTE_ROWS = 50  # the pane shows the top items; the total covers them all
+
+
 class WasteTable(KeyedTable):
     """Idle or unassigned resources by dollars a month."""
 
@@ -93,14 +96,14 @@ class WasteTable(KeyedTable):
         )
 
     def show(self, snapshot: Snapshot) -> None:
-        self.show_rows([(f"{item.kind}:{item.resource_id}", self._cells(item)) for item in snapshot.waste])
+        self.show_rows([(item.resource_id, self._cells(item)) for item in snapshot.waste[:WASTE_ROWS]])
 
     @staticmethod
     def _cells(item: WasteItem) -> tuple[Text, ...]:
         label = short_resource(item.resource_id) if item.kind == "untagged_spend" else (item.name or short_resource(item.resource_id))
         return (
             _right(money(item.monthly_cost, whole=item.monthly_cost >= 1000)),
-            Text(WASTE_KIND_LABEL.get(item.kind, item.kind.replace("_", " "))),
+            Text(" + ".join(WASTE_KIND_LABEL.get(kind, kind.replace("_", " ")) for kind in (item.kinds or (item.kind,)))),
             Text(printable(ENVIRONMENT_SHORT.get(item.environment, item.environment))),
             Text(printable(label), overflow="ellipsis", no_wrap=True),
         )

@@ -36,6 +36,8 @@ def header_content(snapshot: Snapshot | None, state: HeaderState) -> Content:
     badges: list[Content] = []
     if snapshot.freshness.stale or state.sync_failed:
         badges.append(badge("STALE", "error"))
+    if snapshot.data_gaps:
+        badges.append(badge(f"GAP {len(snapshot.data_gaps)}d", "error"))
     if state.syncing:
         badges.append(badge("SYNCING", "primary"))
     if state.demo or snapshot.is_demo:
@@ -48,6 +50,10 @@ def header_content(snapshot: Snapshot | None, state: HeaderState) -> Content:
         (snapshot.month, "bold"), " " if state.current_month else Content.styled(" (past month) ", "$text-muted"),
         " · ", snapshot.metric, " · as of ", snapshot.as_of,
     ]
+    if snapshot.freshness.data_through and snapshot.freshness.lag_days and snapshot.freshness.stale:
+        parts += [" · ", (f"data through {snapshot.freshness.data_through}", "bold $error")]
+    if snapshot.estimated_days:
+        parts += [" · ", (f"~ {len(snapshot.estimated_days)} est. day{'s' if len(snapshot.estimated_days) != 1 else ''}", "$warning")]
     if state.environment:
         parts += [" · env ", (state.environment, "bold")]
     parts += [
