@@ -1,8 +1,10 @@
-"""A bare Textual app (Header + Footer) that exits after its first paint: the yardstick.
+"""The yardstick: a bare Textual app (Header + Footer) on the terminal it is given, exiting after its first frame.
 
-Prints the wall-clock moment (time.time()) of its first paint.
+Run by bench/paint.py on a pseudo-terminal: ``python bench/bare_app.py MARK_FILE``. Writes the
+``time.monotonic()`` of the end of its first frame to MARK_FILE.
 """
 
+import sys
 import time
 
 from textual.app import App, ComposeResult
@@ -14,17 +16,14 @@ class BareApp(App[None]):
         yield Header()
         yield Footer()
 
-    painted_at = 0.0
-
     def on_mount(self) -> None:
         self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
-        self.painted_at = time.time()
+        with open(sys.argv[1], "w", encoding="utf-8") as mark:
+            mark.write(repr(time.monotonic()))
         self.exit()
 
 
 if __name__ == "__main__":
-    app = BareApp()
-    app.run(headless=True, size=(120, 40))
-    print(app.painted_at)
+    BareApp().run()

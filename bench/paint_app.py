@@ -1,42 +1,52 @@
-"""The console on a given cache, exiting right after the first paint with every pane filled.
+"""The real console (``finops-tui`` with the user's arguments), exiting after the first frame with all five panes filled.
 
-Run as a child process by bench/paint.py: `python bench/paint_app.py CACHE TODAY`.
-Prints the wall-clock moment (time.time()) of that first paint, then the child's peak RSS (KiB).
+Run by bench/paint.py on a pseudo-terminal: ``python bench/paint_app.py MARK_FILE finops-tui-args...``.
+The command line, the config, the cache and everything the console starts are the real ones; the
+only addition is that the console writes the ``time.monotonic()`` of the end of the first frame
+showing a snapshot to MARK_FILE, then exits.
 """
 
 from __future__ import annotations
 
-import resource
 import sys
 import time
 
 
-def main() -> None:
-    from finops_tui.context import build_context
-    from finops_tui.tui.app import FinopsApp
+def main() -> int:
+    mark_file, argv = sys.argv[1], sys.argv[2:]
+    import finops_tui.tui.app as console
+    from finops_tui.cli import main as cli_main
 
-    class FirstPaintApp(FinopsApp):
-        painted_at: float | None = None
+    from textual import on
 
-        def on_ready(self) -> None:
-            self.set_interval(0.002, self._exit_when_filled)
+    from finops_tui.tui.messages import SnapshotLoaded
 
-        def _exit_when_filled(self) -> None:
-            if self.loads and self.painted_at is None:
-                self.painted_at = 0.0
+    class FirstFrame(console.FinopsApp):
+        marked = False
+
+        def load_first_snapshot(self) -> None:  # the first read (on the UI thread, before the first frame)
+            super().load_first_snapshot()
+            self._check_filled()
+
+        @on(SnapshotLoaded)
+        def _bench_loaded(self, message: SnapshotLoaded) -> None:  # in case a worker brings the first snapshot
+            self.call_later(self._check_filled)
+
+        def _check_filled(self) -> None:
+            if self.loads >= 1 and not self.marked:
+                if not (self.snapshot is not None and self.snapshot.has_data):
+                    raise SystemExit("bench: the cache has no costs, the panes would be empty")
+                self.marked = True
                 self.call_after_refresh(self._painted)
 
         def _painted(self) -> None:
-            self.painted_at = time.time()
+            with open(mark_file, "w", encoding="utf-8") as mark:
+                mark.write(repr(time.monotonic()))
             self.exit()
 
-    ctx = build_context(sys.argv[1], None, sys.argv[2])
-    app = FirstPaintApp(ctx.settings, ctx.store(), ctx.clock, offline=True, refresh_seconds=None, auto_sync=False)
-    app.run(headless=True, size=(120, 40))
-    assert app.loads >= 1 and app.snapshot is not None and app.snapshot.has_data, f"the panes were not filled ({app.loads})"
-    print(app.painted_at)
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    console.FinopsApp = FirstFrame  # make_app builds the console through this name
+    return cli_main(argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

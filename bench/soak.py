@@ -45,7 +45,7 @@ def _drain(fd: int, stop: threading.Event) -> None:
 
 def soak(cache: Path, minutes: float, every: float) -> list[tuple[float, float, int, float]]:
     """Rows of (elapsed s, RSS MB, threads, CPU % over the last interval)."""
-    from bench.bigcache import TODAY
+    from bench.caches import TODAY
 
     with tempfile.TemporaryDirectory() as scratch:
         config = Path(scratch) / "soak.toml"
@@ -90,12 +90,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--every", type=float, default=60.0, help="seconds between samples")
-    parser.add_argument("--cache", type=Path, default=Path("bench/.data/big.db"))
+    parser.add_argument("--cache", type=Path, help="a cache to use (default: the bench's 1 M-row cache, built once)")
     args = parser.parse_args()
-    from bench.bigcache import build_big_cache
+    from bench.caches import build_cache
 
-    args.cache.parent.mkdir(parents=True, exist_ok=True)
-    cache = build_big_cache(args.cache)
+    cache = args.cache or build_cache("1M")
     rows = soak(cache, args.minutes, args.every)
     if len(rows) >= 2:
         first, last = rows[0], rows[-1]

@@ -31,7 +31,16 @@ PRICE_MAX = 1e6  # a unit price (per GB-month, per lead, per month of an idle re
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    # defer_build: a section's validator is built the first time a config file's section is validated, not at
+    # import; the built-in defaults are constructed without validation (see ``default_settings``), so a console
+    # started without a config file never builds one. Give a section default as ``section(Model)``, never
+    # ``Model()``: an instance at class definition would build that validator at import.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False, defer_build=True)
+
+
+def section(model: type[BaseModel]) -> Any:
+    """The default of a settings section: the section's own defaults, constructed without validation."""
+    return Field(default_factory=model.model_construct)
 
 
 class Shares(_Section):
@@ -66,8 +75,8 @@ class Thresholds(_Section):
 
 class Budget(_Section):
     monthly_total: float = Field(50_000.0, ge=0, le=MONEY_MAX, description="Monthly budget for all environments, USD")
-    shares: Shares = Shares()
-    thresholds: Thresholds = Thresholds()
+    shares: Shares = section(Shares)
+    thresholds: Thresholds = section(Thresholds)
 
     def for_environment(self, environment: str) -> float:
         return self.monthly_total * getattr(self.shares, environment) / 100.0
@@ -116,7 +125,7 @@ class CloudWatchLeads(_Section):
 
 class Leads(_Section):
     target_cost_per_lead: float = Field(0.05, gt=0, le=PRICE_MAX)
-    cloudwatch: CloudWatchLeads = CloudWatchLeads()
+    cloudwatch: CloudWatchLeads = section(CloudWatchLeads)
 
 
 def _default_aliases() -> dict[str, list[str]]:
@@ -176,7 +185,7 @@ DATA_TRANSFER_USAGE_TYPES = ["*DataTransfer*", "*-AWS-Out-Bytes", "*-AWS-In-Byte
 
 def default_category_rules() -> list[CategoryRule]:
     """The framework's allocation, first match wins (like AWS Cost Categories)."""
-    rule = CategoryRule
+    rule = CategoryRule.model_construct
     return [
         # Data transfer of any service is Networking before any service rule (S3 egress is not Storage).
         rule(category="Networking", usage_types=list(DATA_TRANSFER_USAGE_TYPES)),
@@ -350,8 +359,8 @@ class ApprovalChannels(_Section):
 
 
 class Approvals(_Section):
-    approvers: Approvers = Approvers()
-    channels: ApprovalChannels = ApprovalChannels()
+    approvers: Approvers = section(Approvers)
+    channels: ApprovalChannels = section(ApprovalChannels)
     verify_days: int = Field(14, ge=1, le=180, description="Complete days after `done` compared with as many before")
 
 
@@ -391,23 +400,23 @@ class Settings(_Section):
     metric: Literal["amortized", "billed"] = "amortized"
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="The cache's one currency (ISO 4217); other files are refused")
     exclude_credits: bool = False
-    budget: Budget = Budget()
-    spikes: Spikes = Spikes()
-    forecast: Forecast = Forecast()
-    freshness: Freshness = Freshness()
-    approval: Approval = Approval()
-    leads: Leads = Leads()
-    environments: Environments = Environments()
-    categories: Categories = Categories()
-    refresh: Refresh = Refresh()
-    sync: Sync = Sync()
-    waste: Waste = Waste()
-    alerts: Alerts = Alerts()
-    review: Review = Review()
-    approvals: Approvals = Approvals()
-    cache: CacheSettings = CacheSettings()
-    athena: Athena = Athena()
-    sources: Sources = Sources()
+    budget: Budget = section(Budget)
+    spikes: Spikes = section(Spikes)
+    forecast: Forecast = section(Forecast)
+    freshness: Freshness = section(Freshness)
+    approval: Approval = section(Approval)
+    leads: Leads = section(Leads)
+    environments: Environments = section(Environments)
+    categories: Categories = section(Categories)
+    refresh: Refresh = section(Refresh)
+    sync: Sync = section(Sync)
+    waste: Waste = section(Waste)
+    alerts: Alerts = section(Alerts)
+    review: Review = section(Review)
+    approvals: Approvals = section(Approvals)
+    cache: CacheSettings = section(CacheSettings)
+    athena: Athena = section(Athena)
+    sources: Sources = section(Sources)
 
 
 @dataclass(frozen=True)
@@ -448,7 +457,14 @@ def _describe_validation_error(path: Path, error: ValidationError) -> str:
     return f"{path}: {location}: {message}"
 
 
+def default_settings() -> Settings:
+    """The built-in defaults. They are the framework's numbers and valid by construction: nothing is validated."""
+    return Settings.model_construct()
+
+
 def parse_settings(data: dict[str, Any], origin: Path | str = "<config>") -> Settings:
+    if not data:  # an empty file (or only comments): the defaults, without building a validator
+        return default_settings()
     try:
         return Settings.model_validate(data)
     except ValidationError as error:
@@ -459,7 +475,7 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> LoadedSetti
     """Load and validate the configuration once; raises ``ConfigError`` with one line."""
     path = find_config(explicit)
     if path is None:
-        settings = Settings()
+        settings = default_settings()
         source = "built-in defaults"
     else:
         try:

@@ -89,7 +89,7 @@ class DashboardScreen(Screen):
         if self.has_class("-empty"):
             return
         target = self.query_one(f"#{pane}")
-        target.focus()
+        self.set_focus(target)  # at once, not after the queue: a key typed right after (Enter) reaches the pane
         self.query_one(f"#pane-{pane}").scroll_visible()
 
     def show_header(self, state: HeaderState) -> None:

@@ -1,15 +1,23 @@
-"""Cost per lead: the month-to-date value against the target, and a 30-day plot with the target line."""
+"""Cost per lead: the month-to-date value against the target, and a 30-day plot with the target line.
+
+The plot (plotext, ~10 % of a start) is not part of the first frame: the app calls
+:meth:`CostPerLeadPane.mount_plot` once that frame is on screen, and the plot draws the newest figures.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from finops_tui.analytics.snapshot import CostPerLead
 from finops_tui.tui.format import per_lead
+
+if TYPE_CHECKING:
+    from textual_plotext import PlotextPlot
 
 
 def headline(cpl: CostPerLead, environment: str | None = None) -> Content:
@@ -44,13 +52,34 @@ class CostPerLeadPane(Vertical, can_focus=True):
     CostPerLeadPane > PlotextPlot { height: 1fr; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._cpl: CostPerLead | None = None
+        self._plot: PlotextPlot | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="cpl-headline")
-        yield PlotextPlot(id="cpl-plot")
+
+    def mount_plot(self) -> None:
+        """Add the plot (imports plotext) and draw the figures shown so far; called after the first frame."""
+        if self._plot is not None:
+            return
+        from textual_plotext import PlotextPlot
+
+        self._plot = PlotextPlot(id="cpl-plot")
+        self.mount(self._plot)
+        if self._cpl is not None:
+            self._draw(self._cpl)
 
     def show(self, cpl: CostPerLead, environment: str | None = None) -> None:
+        self._cpl = cpl
         self.query_one("#cpl-headline", Static).update(headline(cpl, environment))
-        plot = self.query_one(PlotextPlot)
+        if self._plot is not None:
+            self._draw(cpl)
+
+    def _draw(self, cpl: CostPerLead) -> None:
+        plot = self._plot
+        assert plot is not None
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
