@@ -145,7 +145,8 @@ def _approvals(store: Store, settings: Settings, clock: ClockLike, new_events: l
     """Approval items for the new events, and their posts (finops_tui.approvals): after the alerts themselves."""
     from finops_tui.approvals.after_alerts import approvals_after_alerts
 
-    result.approvals_opened, delivery = approvals_after_alerts(store, settings, new_events, now=now, today=clock.today, out=out)
+    result.approvals_opened, delivery = approvals_after_alerts(store, settings, new_events, now=now, today=clock.today, out=out,
+                                                                wall_now=_utc(clock.wall_now()))
     result.approval_posts = delivery.sent
     result.approval_failed = delivery.failed
     result.errors += delivery.errors

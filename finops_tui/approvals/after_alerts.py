@@ -13,7 +13,12 @@ from finops_tui.store.db import Store
 
 
 def approvals_after_alerts(store: Store, settings: Settings, new_events: Iterable[object], *, now: datetime,
-                           today: date, out: TextIO | None) -> tuple[int, ApprovalDeliveryResult]:
-    """(items opened, what delivery did). Items open even for a snoozed scope: a snooze silences alerts, not approvals."""
+                           today: date, out: TextIO | None,
+                           wall_now: datetime | None = None) -> tuple[int, ApprovalDeliveryResult]:
+    """(items opened, what delivery did). Items open even for a snoozed scope: a snooze silences alerts, not approvals.
+
+    Items are stamped with the command's ``now``; delivery (due, claim, backoff) follows the real ``wall_now``,
+    as the alerts' own does, so a claim expires even under a fixed ``--today``.
+    """
     opened = open_from_events(store, settings, new_events, now, today)
-    return len(opened), deliver_due(store, settings, now, out)
+    return len(opened), deliver_due(store, settings, wall_now or now, out)

@@ -80,6 +80,8 @@ def _print(out: TextIO, post: Post) -> None:
 def deliver_due(store: Store, settings: Settings, now: datetime, out: TextIO | None) -> ApprovalDeliveryResult:
     """Post every due queued entry to its item's tier channels; never raises for a delivery failure.
 
+    ``now`` is the real time (``Clock.wall_now``): what is due, claims and backoff compare with it.
+
     ``out=None`` (the console) means no stdout channel: with no webhook at all
     the posts stay queued for the next ``alerts run``.
     """

@@ -172,6 +172,6 @@ def _deliver(ctx: Context, store: Any) -> None:
     """Post the new entry to the tier's webhooks now (stdout posts wait for `alerts run`); failures are retried there."""
     from finops_tui.approvals.delivery import deliver_due
 
-    result = deliver_due(store, ctx.settings, ctx.clock.now(), out=None)
+    result = deliver_due(store, ctx.settings, ctx.clock.wall_now(), out=None)
     for error in result.errors:
         print(f"finops-tui: approval post failed (retried by the next `finops-tui alerts run`): {error}", file=sys.stderr)

@@ -322,7 +322,7 @@ class ApprovalsScreen(Screen):
             return
         warning = None
         try:
-            posted = deliver_due(store, app.settings, clock.now(), out=None)  # type: ignore[attr-defined]
+            posted = deliver_due(store, app.settings, clock.wall_now(), out=None)  # type: ignore[attr-defined]
             if posted.errors:
                 warning = f"Post failed (retried by the next alerts run): {posted.errors[0]}"
         except Exception as error:
