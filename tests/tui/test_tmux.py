@@ -74,7 +74,10 @@ def test_console_in_a_real_terminal(tmp_path: Path):
         _tmux("send-keys", "-t", session, "1")
         time.sleep(0.5)  # typed like a person: a key burst in one write can arrive before focus has moved
         _tmux("send-keys", "-t", session, "Enter")
-        screen = _wait_for(session, lambda s: "Services in" in s, "the services screen")
+        # The border title is drawn on mount, the rows when the worker's read arrives: Enter selects a row,
+        # so it waits for them.
+        screen = _wait_for(session, lambda s: "Services in" in s and "Amazon Elastic Compute Cloud" in s,
+                           "the services screen with its rows")
         assert "Category spend › Compute" in screen
 
         _tmux("send-keys", "-t", session, "Enter")
