@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from finops_tui.context import Context
+
+if TYPE_CHECKING:
+    from finops_tui.tui.app import FinopsApp
 
 
 def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentParser]:
@@ -17,17 +21,24 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
     return [parser]
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def build_console(ctx: Context, *, demo: bool = False, offline: bool = False) -> FinopsApp:
+    """The console on the command's cache. ``--offline``, or a cache in a read-only location (a copy on a
+    read-only mount, a file this user may not write), opens it read-only: nothing is written and nothing synced."""
+    from finops_tui.store.db import is_read_only_location
     from finops_tui.tui.app import make_app
 
-    if args.demo:
+    if demo:
         from finops_tui.commands.demo_cmd import demo_path
         from finops_tui.sources.demo import ensure_demo
 
         ctx.cache_path = ensure_demo(demo_path(ctx), ctx.settings, ctx.clock.today)
-    ctx.read_only = args.offline
+    ctx.read_only = ctx.read_only or offline or is_read_only_location(ctx.cache_path)
     store = ctx.store()
-    app = make_app(ctx.settings, store, ctx.clock, demo=args.demo, offline=args.offline or args.demo, remote=ctx.remote)
+    return make_app(ctx.settings, store, ctx.clock, demo=demo, offline=offline or demo, remote=ctx.remote)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    app = build_console(ctx, demo=args.demo, offline=args.offline)
     app.run()
     from finops_tui.tui.quitting import exit_now_if_busy
 

@@ -505,6 +505,19 @@ def _raw_read_only(path: Path, wait_seconds: float, immutable: bool) -> tuple[sq
     raise AssertionError("unreachable")
 
 
+def is_read_only_location(path: Path) -> bool:
+    """The cache exists where this process cannot write it: a read-only mount, file or folder (a copy to review).
+
+    Opening it read-write would fail on the first write; the console opens it read-only instead.
+    """
+    try:
+        if os.statvfs(path.parent if not path.exists() else path).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
 def _check_header(path: Path) -> None:
     try:
         with path.open("rb") as handle:

@@ -5,7 +5,9 @@ Workers read the cache (and sync, and export) off the UI thread and post message
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from concurrent.futures import Future
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -92,7 +94,7 @@ class FinopsApp(App[int]):
         self.offline = offline or demo
         # -1 means "from the settings"; None turns live refresh off (tests, snapshots).
         self.refresh_seconds = settings.refresh.interval_seconds if refresh_seconds == -1.0 else refresh_seconds
-        self.auto_sync = auto_sync and not self.offline
+        self.auto_sync = auto_sync and not self.offline and not store.read_only  # a sync would write
         self.environment: str | None = None
         self.month_offset = 0
         self.snapshot: Snapshot | None = None
@@ -109,6 +111,9 @@ class FinopsApp(App[int]):
         self._sync_timer: Timer | None = None
         self.aws_ready = False  # set once boto3 finds credentials (checked off the UI thread)
         self._last_read_error: str | None = None
+        # The first read starts now, on its own thread, while Textual starts up: the UI thread never touches
+        # SQLite, and the first frame still has every pane filled (see load_first_snapshot).
+        self._first_read = _start_first_read(self)
 
     # -- screens and state -------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -188,20 +193,27 @@ class FinopsApp(App[int]):
 
     # -- live refresh ------------------------------------------------------
     def load_first_snapshot(self) -> None:
-        """The first read, on the UI thread: a few SQL aggregates (~10 ms) so the first paint has every pane filled.
+        """Show the first read (started on its own thread when the app was made) as soon as it is in.
 
-        Every later read runs in the refresh worker.
+        Usually it is done by the time the dashboard has mounted, and the first frame has every pane filled;
+        otherwise a worker waits for it. Every later read runs in the refresh worker.
         """
-        from finops_tui.analytics.snapshot import build_snapshot
+        if self._first_read.done():
+            self._first_read_done(self._first_read)
+        else:
+            self.wait_for_first_read()
 
-        try:
-            snapshot = build_snapshot(self.store, self.settings, self.clock.today, environment=self.environment,
-                                      now=self.clock.now(), month=self.view_today)
-            acknowledged = frozenset(self.store.acknowledged_keys())
-        except Exception as error:  # a locked or half-copied cache: say so, and let the worker try again
+    @work(thread=True, exit_on_error=False, group="refresh")
+    def wait_for_first_read(self) -> None:
+        self._first_read.exception()  # waits; the outcome is handled on the UI thread
+        self.call_from_thread(self._first_read_done, self._first_read)
+
+    def _first_read_done(self, future: Future[SnapshotLoaded]) -> None:
+        error = future.exception()
+        if error is not None:  # a locked or half-copied cache: say so, and let the refresh try again
             self._snapshot_failed(SnapshotFailed(f"Could not read the cache: {error}"))
-            return
-        self._snapshot_loaded(SnapshotLoaded(snapshot, acknowledged, self.month_offset, self.environment))
+        else:
+            self._snapshot_loaded(future.result())
 
     def _filters_changed(self) -> None:
         """`e`, `[` or `]`: re-read the dashboard; every live screen on top re-reads when it lands."""
@@ -552,6 +564,29 @@ def sync_summary(result: object) -> str:
     if rows is None or ce_requests is None:
         return "done"
     return f"{rows:,} cost rows, {ce_requests} Cost Explorer requests (${ce_requests * CE_REQUEST_USD:.2f})"
+
+
+def _start_first_read(app: FinopsApp) -> Future[SnapshotLoaded]:
+    """Read the dashboard's first snapshot on a thread of its own (its connection is closed when done)."""
+    future: Future[SnapshotLoaded] = Future()
+    store, settings, clock = app.store, app.settings, app.clock
+    environment, month_offset, month = app.environment, app.month_offset, app.view_today
+
+    def read() -> None:
+        from finops_tui.analytics.snapshot import build_snapshot
+
+        try:
+            snapshot = build_snapshot(store, settings, clock.today, environment=environment, now=clock.now(), month=month)
+            loaded = SnapshotLoaded(snapshot, frozenset(store.acknowledged_keys()), month_offset, environment)
+        except Exception as error:  # noqa: BLE001 - reported on the UI thread
+            future.set_exception(error)
+        else:
+            future.set_result(loaded)
+        finally:
+            store.close()  # this thread's connection
+
+    threading.Thread(target=read, name="finops-first-read", daemon=True).start()
+    return future
 
 
 def make_app(settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,

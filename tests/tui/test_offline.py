@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from finops_tui.store.db import CostRow, open_store
 from finops_tui.store.snapshot import write_snapshot
 from finops_tui.tui.widgets.panes import CategoryTable, SpikeLog
-from tests.tui.conftest import record_notifications, settle
+from tests.tui.conftest import record_notifications, screen_text, settle
 
 SIZE = (120, 40)
 
@@ -73,3 +78,51 @@ async def test_a_held_lock_is_one_notification_and_the_console_carries_on(demo_s
         await pilot.press("r")  # the console still reads and answers keys
         await settle(pilot)
         assert app.is_running and app.screen.query_one(SpikeLog).selected_spike == spike
+
+
+@pytest.fixture
+def read_only_mount(tmp_path: Path, demo_cache: Path) -> Iterator[Path]:
+    """The demo cache on a read-only bind mount (skipped where this process cannot mount)."""
+    source, target = tmp_path / "ro-source", tmp_path / "ro"
+    source.mkdir()
+    target.mkdir()
+    store = open_store(demo_cache)
+    store.set_meta("demo", "0")  # a real cache from a syncing host
+    store.close()  # checkpointed: one file, as `finops-tui snapshot` makes
+    shutil.copy(demo_cache, source / "review.db")
+
+    def mount(*args: str) -> bool:
+        return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+    if not mount("--bind", str(source), str(target)):
+        pytest.skip("cannot bind-mount here (needs root and mount privileges)")
+    try:
+        if not mount("-o", "remount,ro,bind", str(target)):
+            pytest.skip("cannot remount read-only here")
+        yield target / "review.db"
+    finally:
+        subprocess.run(["umount", str(target)], check=False)
+
+
+async def test_a_cache_on_a_read_only_mount_opens_read_only_without_offline(read_only_mount: Path, demo_cache: Path):
+    from finops_tui.commands.tui_cmd import build_console
+    from finops_tui.context import build_context
+
+    ctx = build_context(str(read_only_mount), None, "2026-11-26")
+    app = build_console(ctx)  # no --offline: the location decides
+    seen = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        header = screen_text(app).splitlines()[0]
+        assert "READ-ONLY" in header and "STALE" not in header
+        await pilot.press("3")
+        assert app.screen.query_one(SpikeLog).selected_spike is not None
+        await pilot.press("a")
+        await settle(pilot)
+        assert seen == ["Read-only cache (--offline or a snapshot copy): acknowledging is refused; "
+                        "acknowledge on the original cache."]
+        await pilot.press("s")  # no sync either: it would write
+        await settle(pilot)
+        assert seen[1:] == ["Read-only cache: a sync would write to it. Sync the original cache."]
+    ctx.close()
+    assert sorted(p.name for p in read_only_mount.parent.iterdir()) == ["review.db"]
