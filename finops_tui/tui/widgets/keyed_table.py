@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
@@ -17,6 +18,23 @@ from textual.widgets import DataTable, Input
 
 Cell = Text | str
 _MONEY = re.compile(r"^[+-]?\$?-?[\d,]+(\.\d+)?%?$")
+# The column that gives way when a table is wider than its pane: the first of these a table has (names
+# truncate with an ellipsis; amounts, dates and states never), else its first column.
+NAME_COLUMNS = ("resource", "scope", "service", "usage_type", "category", "title", "item", "name", "note", "detail")
+MIN_NAME_WIDTH = 8
+
+
+def cell_width(cell: Cell) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+
+
+def truncate(cell: Cell, width: int) -> Cell:
+    """``cell`` cut to ``width`` terminal cells with an ellipsis (styles kept), or as it is when it fits."""
+    if cell_width(cell) <= width:
+        return cell
+    text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+    text.truncate(width, overflow="ellipsis")
+    return text
 
 
 def cell_look(cell: Cell) -> tuple:
@@ -100,6 +118,9 @@ class KeyedTable(DataTable):
         self.filter_text = ""
         self.sort_column: int | None = None  # None: the order the figures came in
         self.sort_reversed = False
+        keys = [key for key, _ in self._column_spec]
+        self._name_column = next((keys.index(key) for key in NAME_COLUMNS if key in keys), 0)
+        self._name_limit: int | None = None  # the name column's width when the table had to shrink
 
     def on_mount(self) -> None:
         for key, label in self._column_spec:
@@ -126,7 +147,35 @@ class KeyedTable(DataTable):
             rows = list(reversed(rows))
         return rows
 
+    def on_resize(self) -> None:
+        if self._all_rows:
+            self._paint(self._visible_rows())
+
+    def _fit(self, rows: Sequence[tuple[str, tuple[Cell, ...]]]) -> Sequence[tuple[str, tuple[Cell, ...]]]:
+        """The rows with the name column truncated so the table is no wider than its pane (no horizontal
+        scrollbar): every other column keeps its full width."""
+        available = self.content_region.width
+        if rows and len(rows) + 1 > self.content_region.height:  # a vertical scrollbar will take its share
+            available -= self.styles.scrollbar_size_vertical
+        limit = None
+        if available > 0 and rows:
+            widths = [cell_len(label) for _, label in self._column_spec]
+            for _, cells in rows:
+                for index, cell in enumerate(cells[:len(widths)]):
+                    widths[index] = max(widths[index], cell_width(cell))
+            overflow = sum(width + 2 * self.cell_padding for width in widths) - available
+            if overflow > 0:
+                limit = max(MIN_NAME_WIDTH, widths[self._name_column] - overflow)
+        if limit != self._name_limit:
+            self._name_limit = limit
+            self._order = []  # the column widths change: paint every row again
+        if limit is None:
+            return rows
+        at = self._name_column
+        return [(key, (*cells[:at], truncate(cells[at], limit), *cells[at + 1:])) for key, cells in rows]
+
     def _paint(self, rows: Sequence[tuple[str, tuple[Cell, ...]]]) -> None:
+        rows = self._fit(rows)
         keys = [key for key, _ in rows]
         if keys != self._order:
             selected = self.selected_key
