@@ -40,10 +40,11 @@ run: $(STAMP)
 MOVED_CLOCK_TESTS := tests/unit tests/integration/test_status_cli.py tests/integration/test_report_cli.py \
 	tests/integration/test_alerts_delivery.py tests/integration/test_focus_calendar.py tests/tui/test_dashboard.py
 
+# Tests run in parallel, one worker per CPU (pytest-xdist): each test keeps its own files, servers and ports.
 test: $(STAMP)
-	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest -q -p no:cacheprovider --wall-clock 2027-03-01T00:00:30+00:00 $(MOVED_CLOCK_TESTS)
-	$(BIN)/python -m pytest -q -p no:cacheprovider --wall-clock 2028-02-29T23:59:59+00:00 $(MOVED_CLOCK_TESTS)
+	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto -q -p no:cacheprovider --wall-clock 2027-03-01T00:00:30+00:00 $(MOVED_CLOCK_TESTS)
+	$(BIN)/python -m pytest -n auto -q -p no:cacheprovider --wall-clock 2028-02-29T23:59:59+00:00 $(MOVED_CLOCK_TESTS)
 
 test-reliability: $(STAMP)
 	$(BIN)/python -m pytest -m reliability
