@@ -207,3 +207,42 @@ def test_an_account_in_both_cost_explorer_and_athena_counts_once(both_servers: t
     assert reversed_picture["total"]["mtd"] == 614.55  # 610 + 7.55 - 3.00
     assert {s["kind"]: s["set_aside"]["amortized"] for s in reversed_picture["sources"]} == {"ce": 0.0, "athena": 3.0}
     assert athena.fake.queries == []
+
+
+def test_athena_and_an_imported_focus_export_of_one_slice_replace_each_other(athena_moto: AthenaMoto, tmp_path: Path,
+                                                                            run_cli) -> None:
+    """The same (AWS, billing account, billing period) slice, loaded from Athena or from a FOCUS file of the
+    export, is one slice: whichever is loaded last replaces the other, and never both count."""
+    from tests.athena_exports import focus
+    from tests.athena_support import FOCUS_TYPES, write_export
+
+    make_table(["2026-10", "2026-11"])
+    queue_duckdb(athena_moto, cur_export(tmp_path / "v1"), "2026-10", "2026-11")
+    cache = tmp_path / "finops.db"
+    config = write_config(tmp_path / "finops.toml")
+    sync_athena(run_cli, cache, config)
+
+    # November of the same payer as a FOCUS 1.2 file: effective 2.00 + 3.00 on the 2nd, 1.20 tax on the 1st,
+    # -0.50 credit on the 3rd (its latest charge period starts 2026-11-03 00:00, as the Athena slice's does).
+    types = {**FOCUS_TYPES, "ProviderName": "string"}
+    rows = [dict(row, ProviderName="AWS") for row in (
+        focus("2026-11-02", "Usage", "Usage-Based", 2.00, 2.00, hour=10, tags={"Environment": "prod"}),
+        focus("2026-11-02", "Usage", "Usage-Based", 3.00, 3.00, hour=14, tags={"Environment": "prod"}),
+        focus("2026-11-01", "Tax", "One-Time", 1.20, 1.20, usage_type=""),
+        focus("2026-11-03", "Credit", "One-Time", -0.50, -0.50, usage_type=""),
+    )]
+    export = write_export(tmp_path / "focus", types, {"2026-11": rows}) / "data" / "BILLING_PERIOD=2026-11"
+    imported = run_cli("--cache", str(cache), "--config", str(config), "--today", TODAY, "import-focus",
+                       str(export / "part-00001.snappy.parquet"))
+    assert imported.returncode == 0, imported.stderr
+    assert "replaced AWS 111111111111 2026-11 (was billing.cur (CUR 2.0 via Athena))" in imported.stdout
+    assert figures(run_cli, cache, config)["total"]["mtd"] == 5.70  # 2 + 3 + 1.20 - 0.50, not 5.70 + 7.55
+    periods = {s["kind"]: s["billing_periods"] for s in sources_json(run_cli, cache, config)}
+    assert periods == {"athena": ["2026-10"], "focus": ["2026-11"]}
+
+    # The next Athena run re-queries November and takes the slice back; the file, now empty, is no longer a source.
+    queue_duckdb(athena_moto, cur_export(tmp_path / "v1"), "2026-10", "2026-11")
+    sync_athena(run_cli, cache, config)
+    assert figures(run_cli, cache, config)["total"]["mtd"] == 7.55
+    assert [(s["kind"], s["billing_periods"]) for s in sources_json(run_cli, cache, config)] == [
+        ("athena", ["2026-10", "2026-11"])]
