@@ -35,6 +35,7 @@ from finops_tui.sources.athena import (
     query_cost_usd,
 )
 from finops_tui.sources.athena_sql import ExportLayout, build_query
+from finops_tui.store.athena_write import PeriodsWritten, replace_periods
 from finops_tui.store.db import Store
 from finops_tui.store.queries import ATHENA_BYTES_KEY as MONTH_BYTES_KEY  # bytes billed in a month (the clock's)
 from finops_tui.store.queries import ATHENA_FETCHED_KEY as FETCHED_KEY  # billing periods fetched so far (JSON list)
@@ -98,6 +99,7 @@ class AthenaSyncResult:
     rows_written: int = 0
     scanned: dict[str, int] = field(default_factory=dict)  # period -> bytes scanned this run
     rows_by_period: dict[str, int] = field(default_factory=dict)
+    replaced: list[str] = field(default_factory=list)  # slices another source had: "AWS 1111 2026-10 (was <label>)"
 
     @property
     def run_cost_usd(self) -> float:
@@ -184,7 +186,8 @@ def run_athena_sync(store: Store, settings: Settings, clock: Clock, *, profile: 
                                       "bytes": outcome.bytes_scanned, "rows": len(outcome.rows), "pages": outcome.pages})
             fetched[query.period] = facts_from_rows(outcome.rows, settings.athena.export_format,
                                                     settings.environments.tag_key, query.period)
-        result.rows_written = write_periods(store, settings, fetched, run_id, session.meter.requests, detail, clock)
+        written = write_periods(store, settings, fetched, run_id, session.meter.requests, detail, clock)
+        result.rows_written, result.replaced = written.rows, written.replaced
         result.rows_by_period = {period: len(facts) for period, facts in fetched.items()}
         result.meter = read_meter(store, month)
         return result
@@ -204,10 +207,8 @@ def source_label(settings: Settings) -> str:
 
 
 def write_periods(store: Store, settings: Settings, fetched: dict[str, list[AthenaFact]], run_id: int, requests: int,
-                  detail: dict[str, Any], clock: Clock) -> int:
+                  detail: dict[str, Any], clock: Clock) -> PeriodsWritten:
     """Replace every fetched (billing account, billing period) slice in one transaction; rows keep raw dimensions."""
-    from finops_tui.store.athena_write import replace_periods
-
     source = source_id(settings)
     store.use_settings(settings)  # the rows' new dimension tuples are allocated with this config
     with store.transaction() as conn:
@@ -217,4 +218,4 @@ def write_periods(store: Store, settings: Settings, fetched: dict[str, list[Athe
         store.set_meta(FETCHED_KEY.format(source=source), json.dumps(sorted(set(previous) | set(fetched))), conn)
         store.finish_run(run_id, status="ok", request_count=requests, rows_written=written.rows, detail=detail, conn=conn,
                          now=clock.now())
-    return written.rows
+    return written

@@ -242,7 +242,9 @@ def test_athena_and_an_imported_focus_export_of_one_slice_replace_each_other(ath
 
     # The next Athena run re-queries November and takes the slice back; the file, now empty, is no longer a source.
     queue_duckdb(athena_moto, cur_export(tmp_path / "v1"), "2026-10", "2026-11")
-    sync_athena(run_cli, cache, config)
+    again = run_cli("sync", "--source", "athena", "--cache", str(cache), "--config", str(config), "--today", TODAY)
+    assert again.returncode == 0, again.stderr
+    assert "  replaced AWS 111111111111 2026-11 (was part-00001.snappy.parquet)" in again.stdout
     assert figures(run_cli, cache, config)["total"]["mtd"] == 7.55
     assert [(s["kind"], s["billing_periods"]) for s in sources_json(run_cli, cache, config)] == [
         ("athena", ["2026-10", "2026-11"])]
