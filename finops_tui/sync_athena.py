@@ -35,11 +35,12 @@ from finops_tui.sources.athena import (
     query_cost_usd,
 )
 from finops_tui.sources.athena_sql import ExportLayout, build_query
+from finops_tui.store.athena_write import PeriodsWritten, replace_periods
 from finops_tui.store.db import Store
 from finops_tui.store.queries import ATHENA_BYTES_KEY as MONTH_BYTES_KEY  # bytes billed in a month (the clock's)
+from finops_tui.store.queries import ATHENA_FETCHED_KEY as FETCHED_KEY  # billing periods fetched so far (JSON list)
 from finops_tui.store.queries import ATHENA_QUERIES_KEY as MONTH_QUERIES_KEY
 
-FETCHED_KEY = "athena.fetched.{source}"  # billing periods fetched by the last good run (JSON list)
 PERIOD_BYTES_KEY = "athena.period_bytes.{source}.{period}"  # what the period's query scanned last time
 
 
@@ -98,6 +99,7 @@ class AthenaSyncResult:
     rows_written: int = 0
     scanned: dict[str, int] = field(default_factory=dict)  # period -> bytes scanned this run
     rows_by_period: dict[str, int] = field(default_factory=dict)
+    replaced: list[str] = field(default_factory=list)  # slices another source had: "AWS 1111 2026-10 (was <label>)"
 
     @property
     def run_cost_usd(self) -> float:
@@ -184,7 +186,8 @@ def run_athena_sync(store: Store, settings: Settings, clock: Clock, *, profile: 
                                       "bytes": outcome.bytes_scanned, "rows": len(outcome.rows), "pages": outcome.pages})
             fetched[query.period] = facts_from_rows(outcome.rows, settings.athena.export_format,
                                                     settings.environments.tag_key, query.period)
-        result.rows_written = write_periods(store, settings, fetched, run_id, session.meter.requests, detail, clock)
+        written = write_periods(store, settings, fetched, run_id, session.meter.requests, detail, clock)
+        result.rows_written, result.replaced = written.rows, written.replaced
         result.rows_by_period = {period: len(facts) for period, facts in fetched.items()}
         result.meter = read_meter(store, month)
         return result
@@ -197,16 +200,22 @@ def run_athena_sync(store: Store, settings: Settings, clock: Clock, *, profile: 
         raise error from None
 
 
-def write_periods(store: Store, settings: Settings, fetched: dict[str, list[AthenaFact]], run_id: int, requests: int,
-                  detail: dict[str, Any], clock: Clock) -> int:
-    """Replace every fetched billing period of this source in one transaction."""
-    from finops_tui.store.athena_write import replace_periods
+def source_label(settings: Settings) -> str:
+    from finops_tui.sources.athena_sql import FORMAT_NAMES
 
+    return f"{settings.athena.database}.{settings.athena.table} ({FORMAT_NAMES[settings.athena.export_format]} via Athena)"
+
+
+def write_periods(store: Store, settings: Settings, fetched: dict[str, list[AthenaFact]], run_id: int, requests: int,
+                  detail: dict[str, Any], clock: Clock) -> PeriodsWritten:
+    """Replace every fetched (billing account, billing period) slice in one transaction; rows keep raw dimensions."""
     source = source_id(settings)
+    store.use_settings(settings)  # the rows' new dimension tuples are allocated with this config
     with store.transaction() as conn:
-        written = replace_periods(store, conn, settings, source, fetched)
+        written = replace_periods(store, conn, source, source_label(settings), fetched, clock.now())
+        detail["slices"], detail["replaced"] = written.slices, written.replaced
         previous = json.loads(store.get_meta(FETCHED_KEY.format(source=source), "[]") or "[]")
         store.set_meta(FETCHED_KEY.format(source=source), json.dumps(sorted(set(previous) | set(fetched))), conn)
-        store.finish_run(run_id, status="ok", request_count=requests, rows_written=written, detail=detail, conn=conn,
+        store.finish_run(run_id, status="ok", request_count=requests, rows_written=written.rows, detail=detail, conn=conn,
                          now=clock.now())
     return written

@@ -33,8 +33,9 @@ def cur(day: str, kind: str, cost: float, *, hour: int = 0, account: str = PROD,
     return row
 
 
-def cur_export(root: Path, *, october_usage: float = 5.00) -> Path:
-    """2026-10: billed 30 + october_usage, amortized 4.25 + october_usage. 2026-11: billed 12.55, amortized 7.55."""
+def cur_export(root: Path, *, october_usage: float = 5.00, s3_usage: float = 0.25) -> Path:
+    """2026-10: billed 30 + october_usage, amortized 4.25 + october_usage.
+    2026-11: billed 12.30 + s3_usage, amortized 7.30 + s3_usage (12.55 and 7.55 as given)."""
     prod = {"user_Environment": "prod"}
     october = [
         cur("2026-10-15", "Usage", october_usage, amount=5, resource="i-0aaa", tags=prod, instance="m5.large"),
@@ -62,7 +63,7 @@ def cur_export(root: Path, *, october_usage: float = 5.00) -> Path:
             savings_plan_used_commitment=7.50),
         cur("2026-11-01", "Tax", 0.80, usage_type="", resource=""),
         cur("2026-11-03", "Credit", -1.50, usage_type="", resource=""),
-        cur("2026-11-03", "Usage", 0.25, code="AmazonS3", product=S3, usage_type="TimedStorage-ByteHrs", amount=12,
+        cur("2026-11-03", "Usage", s3_usage, code="AmazonS3", product=S3, usage_type="TimedStorage-ByteHrs", amount=12,
             resource="finops-logs"),
     ]
     return write_export(root, CUR_TYPES, {"2026-10": october, "2026-11": november})

@@ -63,6 +63,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_athena(args: argparse.Namespace, ctx: Context) -> int:
     from finops_tui.errors import InputError
+    from finops_tui.outside_text import escape_controls
     from finops_tui.sources.athena import human_bytes, query_cost_usd
     from finops_tui.sync_athena import run_athena_sync
 
@@ -91,6 +92,8 @@ def run_athena(args: argparse.Namespace, ctx: Context) -> int:
     print(f"Synced from Athena ({result.source}): billing periods {span}, {result.rows_written:,} daily rows.")
     for period in periods:
         print(f"  {period}: {result.rows_by_period.get(period, 0):,} rows, scanned {human_bytes(result.scanned.get(period, 0))}")
+    for replaced in result.replaced:
+        print(escape_controls(f"  replaced {replaced}"))
     print(f"This run scanned {human_bytes(scanned)} (${result.run_cost_usd:,.4f}). {spent}")
     deliver_alerts(args, ctx)
     return 0

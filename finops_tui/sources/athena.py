@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from finops_tui.allocation.categories import instance_type_from_usage
 from finops_tui.config import Athena as AthenaSettings
 from finops_tui.errors import SyncError
 from finops_tui.money import ATHENA_TB as TB  # binary TB and MB, as Athena bills
@@ -297,10 +298,14 @@ def facts_from_rows(rows: list[dict[str, str]], export_format: str, tag_key: str
             raise SyncError(f"Athena answered day {day!r} for billing period {period}")
         tags = normalised_tags(row.get("tags", ""))
         billed = _number(row.get("billed", ""), "billed", period)
+        billing_account, usage_type = row.get("billing_account", ""), row.get("usage_type", "")
         facts.append(AthenaFact(
-            day=day[:10], billing_account=row.get("billing_account", ""), account=row.get("account", ""),
-            service=row.get("service", ""), usage_type=row.get("usage_type", ""),
-            service_category=row.get("service_category", ""), instance_type=row.get("instance_type", "").lower(),
+            # as an imported FOCUS file's: a line without a sub account is the billing account's, and the
+            # instance type a usage type names ("HeavyUsage:g5.xlarge") stands in where the export has none
+            day=day[:10], billing_account=billing_account, account=row.get("account", "") or billing_account,
+            service=row.get("service", ""), usage_type=usage_type,
+            service_category=row.get("service_category", ""),
+            instance_type=row.get("instance_type", "").lower() or instance_type_from_usage(usage_type),
             region=row.get("region", ""), resource_id=row.get("resource_id", ""),
             resource_name=row.get("resource_name", ""),
             tags=json.dumps(tags, sort_keys=True, separators=(",", ":")) if tags else "",

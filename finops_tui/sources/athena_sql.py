@@ -151,7 +151,7 @@ def _focus_select(layout: ExportLayout) -> list[str]:
         f"SUM({_number(layout, 'consumedquantity')}) AS usage_quantity",
         "SUM(COALESCE(effectivecost, 0)) AS amortized",
         "SUM(COALESCE(billedcost, 0)) AS billed",
-        "CAST(MAX(chargeperiodend) AS VARCHAR) AS data_through",
+        "CAST(MAX(chargeperiodstart) AS VARCHAR) AS data_through",
     ]
 
 
@@ -196,7 +196,7 @@ def _cur_select(layout: ExportLayout) -> list[str]:
         "SUM(COALESCE(line_item_usage_amount, 0)) AS usage_quantity",
         f"SUM({CUR_AMORTIZED}) AS amortized",
         "SUM(COALESCE(line_item_unblended_cost, 0)) AS billed",
-        "CAST(MAX(line_item_usage_end_date) AS VARCHAR) AS data_through",
+        "CAST(MAX(line_item_usage_start_date) AS VARCHAR) AS data_through",
     ]
 
 

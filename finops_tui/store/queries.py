@@ -191,6 +191,7 @@ def ce_requests_in_month(conn: sqlite3.Connection, month: str) -> int:
 
 ATHENA_BYTES_KEY = "athena.billed_bytes.{month}"  # written by sync_athena as each query ends
 ATHENA_QUERIES_KEY = "athena.queries.{month}"
+ATHENA_FETCHED_KEY = "athena.fetched.{source}"  # billing periods an Athena source has fetched (JSON list); none: backfill
 
 
 def athena_meter(conn: sqlite3.Connection, month: str) -> tuple[int, int]:

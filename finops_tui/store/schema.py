@@ -29,7 +29,7 @@ Everything except ``usage`` is counted once, on the day it is booked.
 ``credit`` and ``refund`` are what ``exclude_credits`` leaves out.
 
 Sources: ``sources`` has one row per source (``ce``, ``demo``, ``focus:<sha256>``,
-later ``athena:...``) with its totals; a billing export covers
+``athena:<database>.<table>``) with its totals; a billing export covers
 ``source_slices`` (provider x billing account x billing period) and the
 accounts of each slice (``slice_accounts``). Fact rows of an export carry their
 ``slice_id``; loading a slice again replaces it.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from finops_tui.errors import InputError
 from finops_tui.store.allocation import set_aside_predicate
+from finops_tui.store.queries import ATHENA_FETCHED_KEY
 
 if TYPE_CHECKING:
     from finops_tui.store.db import Store
@@ -99,8 +100,8 @@ def slice_spans(conn: sqlite3.Connection, source: str) -> list[tuple[str, str]]:
 def remove_source(store: Store, source: str) -> SourceLine:
     """Remove one source's rows, slices and record in one transaction; what it held is returned.
 
-    Removing ``ce`` also forgets how far Cost Explorer was fetched, so the next
-    sync backfills.
+    Removing ``ce`` also forgets how far Cost Explorer was fetched, and removing
+    an Athena source which billing periods it fetched, so the next sync backfills.
     """
     with store.transaction() as conn:
         removed = next(line for line in list_sources(conn, store.allocation.precedence) if line.id == source)
@@ -111,4 +112,6 @@ def remove_source(store: Store, source: str) -> SourceLine:
         conn.execute("DELETE FROM sources WHERE id = ?", (source,))
         if source == "ce":
             conn.execute("DELETE FROM meta WHERE key = 'ce.fetched_until'")
+        elif removed.kind == "athena":
+            conn.execute("DELETE FROM meta WHERE key = ?", (ATHENA_FETCHED_KEY.format(source=source),))
     return removed

@@ -36,7 +36,8 @@ def test_cur2_daily_aggregate_amortizes_like_aws(tmp_path: Path) -> None:
     assert (instance.day, instance.account, instance.service, instance.usage_type, instance.instance_type) == (
         "2026-11-02", PROD, "Amazon Elastic Compute Cloud", "BoxUsage:m5.large", "m5.large")
     assert (instance.billed, instance.amortized, instance.usage_quantity) == (3.0, 3.0, 30.0)
-    assert instance.data_through == "2026-11-02T06:00:00+00:00"  # the later hour ends at 06:00 UTC
+    # the latest charge period start, as an imported FOCUS file's slice records it: the later hour starts at 05:00 UTC
+    assert instance.data_through == "2026-11-02T05:00:00+00:00"
     assert (instance.env_tag, instance.tags, instance.charge_type, instance.billing_account) == (
         "prod", '{"Environment":"prod"}', "usage", PAYER)
     covered = next(f for f in facts if f.resource_id == "i-0ccc" and f.billed > 0)
