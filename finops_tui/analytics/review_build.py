@@ -305,7 +305,7 @@ def compute_review(store: Store, settings: Settings, today: date, month: str) ->
     return Review(
         month=month, as_of=today.isoformat(), first_day=m.first.isoformat(), last_day=m.last.isoformat(),
         closed=m.closed, complete_days=len(m.complete_days), days_in_month=m.days_in_month, metric=settings.metric,
-        currency="USD", levers=tuple(levers), coverage=_coverage(m, figures, commitments),
+        currency=settings.currency, levers=tuple(levers), coverage=_coverage(m, figures, commitments),
         rightsizing=rightsizing(m), spot=spot(m), data_transfer=tuple(data_transfer(m)),
         usage_total=cents(_sum(m.frame)), notes=tuple(notes),
     )
