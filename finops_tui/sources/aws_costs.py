@@ -325,6 +325,6 @@ class CostAssembler:
             rows.append(CostRow(day, account, service, usage_type, category, environment, "", amortized, billed,
                                 charge, day in self.estimated_days, SOURCE,
                                 instance_type=instance_type_from_usage(usage_type),
-                                usage_quantity=quantity if charge == "usage" or quantity else 0.0,
+                                usage_quantity=quantity,
                                 usage_unit=unit if quantity else ""))
         return rows
