@@ -29,20 +29,23 @@ DAYS_PER_PAGE = 31
 TAGS = ("prod", "production", "staging", "qa", "dev", "sandbox", "rnd", "")
 
 
-def _amounts(rng: random.Random, scale: float) -> dict[str, Any]:
+def _amounts(rng: random.Random, scale: float, quantity: bool = False) -> dict[str, Any]:
     amortized = round(rng.uniform(0.5, 1.5) * scale, 6)
-    return {"AmortizedCost": {"Amount": str(amortized), "Unit": "USD"},
-            "UnblendedCost": {"Amount": str(round(amortized * 1.02, 6)), "Unit": "USD"}}
+    metrics = {"AmortizedCost": {"Amount": str(amortized), "Unit": "USD"},
+               "UnblendedCost": {"Amount": str(round(amortized * 1.02, 6)), "Unit": "USD"}}
+    if quantity:  # the usage-type query also asks UsageQuantity
+        metrics["UsageQuantity"] = {"Amount": str(round(amortized * 10, 4)), "Unit": "Hrs"}
+    return metrics
 
 
-def _pages(first: date, last: date, groups_of_day, rng: random.Random) -> list[dict[str, Any]]:
+def _pages(first: date, last: date, groups_of_day, rng: random.Random, quantity: bool = False) -> list[dict[str, Any]]:
     """Cost Explorer answers for days first..last, DAYS_PER_PAGE days a page, chained by NextPageToken."""
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     chunks = [days[i:i + DAYS_PER_PAGE] for i in range(0, len(days), DAYS_PER_PAGE)]
     pages = []
     for index, chunk in enumerate(chunks):
         results = [{"TimePeriod": {"Start": d.isoformat(), "End": (d + timedelta(days=1)).isoformat()}, "Total": {},
-                    "Groups": [{"Keys": list(keys), "Metrics": _amounts(rng, scale)} for keys, scale in groups_of_day()],
+                    "Groups": [{"Keys": list(keys), "Metrics": _amounts(rng, scale, quantity)} for keys, scale in groups_of_day()],
                     "Estimated": d >= TODAY - timedelta(days=2)} for d in chunk]
         page: dict[str, Any] = {"ResultsByTime": results, "DimensionValueAttributes": []}
         if index + 1 < len(chunks):
@@ -52,13 +55,15 @@ def _pages(first: date, last: date, groups_of_day, rng: random.Random) -> list[d
 
 
 def answers(first: date, last: date, tag_key: str) -> list[dict[str, Any]]:
-    """The three queries' pages in the order a sync asks: facts, detail, accounts."""
+    """The four queries' pages in the order a sync asks: facts, detail, accounts, records."""
     rng = random.Random(3)
     services = sorted({s for s, _, _, _ in SERVICES})
     facts = lambda: [((f"{tag_key}${t}", s), 40.0) for t in TAGS for s in services]  # noqa: E731
     detail = lambda: [((s, u), 30.0) for s, u, _, _ in SERVICES]  # noqa: E731
     accounts = lambda: [((a, f"{tag_key}${t}"), 50.0) for a, t in ACCOUNTS]  # noqa: E731
-    return [*_pages(first, last, facts, rng), *_pages(first, last, detail, rng), *_pages(first, last, accounts, rng)]
+    records = lambda: [((u, "Usage"), 30.0) for u in sorted({u for _, u, _, _ in SERVICES})]  # noqa: E731
+    return [*_pages(first, last, facts, rng), *_pages(first, last, detail, rng, quantity=True),
+            *_pages(first, last, accounts, rng), *_pages(first, last, records, rng)]
 
 
 @contextmanager

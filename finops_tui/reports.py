@@ -84,6 +84,9 @@ def render_monthly_report(store: Store, settings: Settings, month: str, fmt: str
 
 def _monthly_json(f: MonthFigures, today: date) -> dict[str, Any]:
     data = asdict(f)
+    currency = data.pop("currency")
+    data = {key: value for name, field_value in data.items()  # the currency right after the metric, as status --json
+            for key, value in ((name, field_value), *((("currency", currency),) if name == "metric" else ()))}
     data["as_of"] = today.isoformat()
     return data
 
@@ -95,7 +98,10 @@ def _budget_csv(section: str, line: BudgetLine) -> dict[str, Any]:
 
 
 def _monthly_csv_rows(f: MonthFigures) -> list[dict[str, Any]]:
-    rows = [_budget_csv("total", f.total)]
+    # The first row says what every amount is in: the cache's one currency and the metric.
+    rows = [{"section": "report", "name": "currency", "detail": f.currency},
+            {"section": "report", "name": "metric", "detail": f.metric}]
+    rows.append(_budget_csv("total", f.total))
     rows += [_budget_csv("environment", line) for line in f.environments]
     rows.append({"section": "unallocated", "name": "unallocated", "amount": f.unallocated})
     rows += [{"section": "category", "name": c.name, "amount": c.amount, "pct": c.share_pct, "previous": c.previous,
@@ -127,7 +133,8 @@ def _monthly_markdown(f: MonthFigures, today: date) -> str:
     period = (f"{f.first_day} to {f.last_day} (month to date, today partial)" if f.is_current
               else f"{f.first_day} to {f.last_day} (whole month)")
     out = [f"# Monthly finance report: {f.month}", "",
-           f"- Period: {period}", f"- Metric: {f.metric} cost, USD", f"- Generated: {today.isoformat()}",
+           f"- Period: {period}", f"- Metric: {f.metric} cost",
+           f"- Currency: {f.currency}", f"- Generated: {today.isoformat()}",
            f"- Total: {usd(f.total.mtd)} of {usd(f.total.budget)} budget ({pct(f.total.pct)}), {LEVEL_NAMES[f.total.level]}"]
     if f.estimated_days:
         out.append(f"- Estimated by AWS (may still change): {len(f.estimated_days)} day{'s' if len(f.estimated_days) != 1 else ''}, "
@@ -209,7 +216,8 @@ def render_waste_report(store: Store, settings: Settings, fmt: str, today: date)
     snapshot = build_snapshot(store, settings, today)
     items = snapshot.waste
     if fmt == "json":
-        return json.dumps({"as_of": today.isoformat(), "metric": settings.metric, "monthly_total": snapshot.waste_total,
+        return json.dumps({"as_of": today.isoformat(), "metric": settings.metric, "currency": settings.currency,
+                           "monthly_total": snapshot.waste_total,
                            "count": len(items), "items": [asdict(item) for item in items]}, indent=2) + "\n"
     if fmt == "csv":
         return _csv_text(WASTE_CSV_COLUMNS, [{"rank": i, **asdict(item), "kinds": "; ".join(item.kinds)}
@@ -231,7 +239,8 @@ def render_status_text(snapshot: Snapshot, health: Health) -> str:
     """``finops-tui status`` without ``--json``: a few readable lines."""
     s = snapshot
     scope = f", environment {s.environment_filter}" if s.environment_filter else ""
-    out = [f"{health.name}: {s.month} month to date as of {s.as_of} ({s.metric} cost{scope}{', demo' if s.is_demo else ''})"]
+    out = [f"{health.name}: {s.month} month to date as of {s.as_of} ({s.metric} cost{scope}{', demo' if s.is_demo else ''})",
+           f"Currency: {s.currency}"]
     out += [f"  - {reason}" for reason in health.reasons]
     sync = s.freshness.last_sync or "never"
     out.append(f"Last sync: {sync}{' (STALE)' if s.freshness.stale else ''}; data through {s.freshness.data_through or '-'}")

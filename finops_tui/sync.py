@@ -133,7 +133,9 @@ def planned_requests(settings: Settings, window: SyncWindow, optional_due: list[
     More pages are only known when Cost Explorer answers; the meter stops the run
     at the cap whatever happens.
     """
-    ce = 3 + len([name for name in optional_due if name != "rightsizing"])
+    from finops_tui.sources.aws_costs import plan_queries
+
+    ce = len(plan_queries(settings)) + len([name for name in optional_due if name != "rightsizing"])
     per_region = 5  # DescribeVolumes, DescribeInstances, DescribeAddresses, DescribeSnapshots, DescribeLoadBalancers
     per_region += 1 if settings.sync.scan_rds else 0
     other = per_region * len(settings.sync.regions) + (1 if settings.leads.cloudwatch.enabled else 0)
@@ -237,7 +239,7 @@ def _fetch(aws: Any, settings: Settings, clock: Clock, window: SyncWindow, optio
         except Exception as error:  # noqa: BLE001 - translated into one line
             raise translate(error, aws.profile, "ce:GetCostAndUsage") from None
         # Before anything is deleted or written: every field present and sane, every day of the window answered.
-        check_pages(query.name, len(query.group_by), answer, window.start, window.end, settings.currency)
+        check_pages(query.name, len(query.group_by), answer, window.start, window.end, settings.currency, query.metrics)
         pages[query.name] = len(answer)
         assembler.add_pages(query, answer)
     cost_rows = assembler.rows()

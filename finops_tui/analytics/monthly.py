@@ -77,6 +77,7 @@ class MonthFigures:
     data_gaps: tuple[str, ...] = ()
     one_time_charges: tuple[OneTimeCharge, ...] = ()
     complete_days: int = 0
+    currency: str = "USD"  # the cache's one currency (config ``currency``)
 
 
 def parse_month(text: str) -> date:
@@ -132,5 +133,5 @@ def month_figures(store: Store, settings: Settings, month: str, today: date) -> 
         cost_per_lead=MonthCostPerLead(cpl.target, cpl.cost, cpl.leads, cpl.month_to_date, cpl.on_target,
                                        cpl.days_with_leads, cpl.complete_days),
         history=history, estimated_days=snapshot.estimated_days, data_gaps=snapshot.data_gaps,
-        one_time_charges=snapshot.one_time_charges, complete_days=snapshot.complete_days,
+        one_time_charges=snapshot.one_time_charges, complete_days=snapshot.complete_days, currency=settings.currency,
     )

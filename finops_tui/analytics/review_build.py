@@ -138,8 +138,10 @@ def _purchase_note(m: _Month) -> str:
 def _levers(m: _Month, serverless_items: list[LeverItem], serverless_how: str) -> tuple[list[Lever], dict[str, float]]:
     frame, settings = m.frame, m.settings
     s3 = frame[frame["kind"] == "s3_standard"]
+    s3_gb = _sum(s3, "quantity")  # GB-months: Cost Explorer UsageQuantity / FOCUS ConsumedQuantity, where stored
     s3_how = (f"S3 Standard storage: usage types *TimedStorage-ByteHrs*, {_usd(_sum(s3))} over "
-              f"{s3['usage_type'].nunique()} usage type(s)")
+              f"{s3['usage_type'].nunique()} usage type(s)"
+              + (f", {f'{s3_gb:,.2f}'.rstrip('0').rstrip('.')} GB-Mo stored" if s3_gb > 0 else ""))
     levers = [_lever(settings, "s3_lifecycle", _sum(s3), s3_how,
                      [LeverItem(f"s3_lifecycle:{ut}", ut, cents(v)) for ut, v in _by(s3, "usage_type")])]
 
@@ -305,7 +307,7 @@ def compute_review(store: Store, settings: Settings, today: date, month: str) ->
     return Review(
         month=month, as_of=today.isoformat(), first_day=m.first.isoformat(), last_day=m.last.isoformat(),
         closed=m.closed, complete_days=len(m.complete_days), days_in_month=m.days_in_month, metric=settings.metric,
-        currency="USD", levers=tuple(levers), coverage=_coverage(m, figures, commitments),
+        currency=settings.currency, levers=tuple(levers), coverage=_coverage(m, figures, commitments),
         rightsizing=rightsizing(m), spot=spot(m), data_transfer=tuple(data_transfer(m)),
         usage_total=cents(_sum(m.frame)), notes=tuple(notes),
     )

@@ -166,6 +166,7 @@ class Snapshot:
     forecast_window: tuple[str, str] | None = None  # the run-rate's first and last complete day
     athena_queries_month: int = 0  # `sync --source athena` queries this month, and the bytes Athena billed for them
     athena_billed_bytes_month: int = 0
+    currency: str = "USD"  # the cache's one currency (config ``currency``): every amount is in it
 
     @property
     def ce_cost_month(self) -> float:
@@ -196,6 +197,7 @@ class Snapshot:
             "month": self.month,
             "closed": self.closed,
             "metric": self.metric,
+            "currency": self.currency,
             "environment_filter": self.environment_filter,
             "last_sync": self.freshness.last_sync,
             "stale": self.freshness.stale,
@@ -490,6 +492,7 @@ def _build(store: Store, settings: Settings, today: date, environment: str | Non
         as_of=view_last.isoformat(),
         month=cal.month_key(month_start),
         metric=settings.metric,
+        currency=settings.currency,
         environment_filter=environment,
         has_data=store.has_costs(),
         is_demo=is_demo,

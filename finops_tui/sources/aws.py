@@ -239,11 +239,11 @@ def group_values(groups_page: dict[str, Any], metric_names: tuple[str, ...] = ME
         end = period["TimePeriod"]["End"]
         estimated = bool(period.get("Estimated", False))
         for group in period.get("Groups", []):
-            amounts = {name: _amount(group, name, start) for name in metric_names}
+            amounts = {name: group_amount(group, name, start) for name in metric_names}
             yield start, end, estimated, tuple(group.get("Keys", [])), amounts
 
 
-def _amount(group: dict[str, Any], metric: str, day: str) -> float:
+def group_amount(group: dict[str, Any], metric: str, day: str) -> float:
     """A Cost Explorer amount (a string) as a float within ``finops_tui.bounds``; else a one-line SyncError."""
     from finops_tui.bounds import money_problem
 

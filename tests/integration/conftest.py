@@ -232,6 +232,19 @@ def ce_group(first: str, second: str, amortized: float, billed: float | None = N
     }}
 
 
+def ce_usage_group(service: str, usage_type: str, amortized: float, billed: float | None = None,
+                   quantity: float = 0.0, unit: str = "Hrs") -> dict[str, Any]:
+    """A group of the [SERVICE, USAGE_TYPE] query, which also asks UsageQuantity (a number in its unit, as a string)."""
+    group = ce_group(service, usage_type, amortized, billed)
+    group["Metrics"]["UsageQuantity"] = {"Amount": str(quantity), "Unit": unit}
+    return group
+
+
+def ce_record_group(usage_type: str, record_type: str, amortized: float, billed: float | None = None) -> dict[str, Any]:
+    """A group of the [USAGE_TYPE, RECORD_TYPE] query."""
+    return ce_group(usage_type, record_type, amortized, billed)
+
+
 def ce_day(day: str, groups: list[dict[str, Any]], estimated: bool = False) -> dict[str, Any]:
     from datetime import date, timedelta
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.helpers import run_cli
-from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_result
+from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_usage_group, ce_result
 from tests.slack_server import SlackServer
 
 TODAY = "2026-11-26"
@@ -19,8 +19,8 @@ def _queue_spike(moto: MotoServer) -> None:
     moto.queue_ce(
         ce_result(ce_day("2026-11-24", [ce_group("Environment$prod", EC2, 100.0)]),
                   ce_day("2026-11-25", [ce_group("Environment$prod", EC2, 150.0)])),
-        ce_result(ce_day("2026-11-24", [ce_group(EC2, "BoxUsage:m6i.large", 100.0)]),
-                  ce_day("2026-11-25", [ce_group(EC2, "BoxUsage:m6i.large", 150.0)])),
+        ce_result(ce_day("2026-11-24", [ce_usage_group(EC2, "BoxUsage:m6i.large", 100.0)]),
+                  ce_day("2026-11-25", [ce_usage_group(EC2, "BoxUsage:m6i.large", 150.0)])),
         ce_result(ce_day("2026-11-24", [ce_group(ACCOUNT, "Environment$prod", 100.0)]),
                   ce_day("2026-11-25", [ce_group(ACCOUNT, "Environment$prod", 150.0)])),
     )

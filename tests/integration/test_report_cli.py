@@ -163,3 +163,20 @@ def test_report_without_cost_data_is_unknown_not_zero(tmp_path: Path, made: bool
     assert result.stdout == (f"UNKNOWN: {where} {cache}, so no report for 2026-10 (run `finops-tui --cache {cache} sync`, "
                              f"`finops-tui --cache {cache} import-focus FILE` or `finops-tui --cache {cache} demo` first)\n")
     assert "$0.00" not in result.stdout and not output.exists()
+
+
+def test_every_report_names_the_cache_currency(cache: Cache) -> None:
+    """The cache has one currency (config ``currency``): each report and status say which one."""
+    config = cache.path.parent / "finops.toml"
+    assert "Currency: USD" in cli(cache, "report", "--month", "2026-10").stdout.splitlines()[4]
+    config.write_text('currency = "EUR"\nmetric = "billed"\n[budget]\nmonthly_total = 10000\n')
+    md = cli(cache, "report", "--month", "2026-10").stdout.splitlines()
+    assert md[3:5] == ["- Metric: billed cost", "- Currency: EUR"]
+    data = json.loads(cli(cache, "report", "--month", "2026-10", "--format", "json").stdout)
+    assert (data["metric"], data["currency"], data["total"]["mtd"]) == ("billed", "EUR", 3550.0)
+    rows = list(csv.DictReader(io.StringIO(cli(cache, "report", "--month", "2026-10", "--format", "csv").stdout)))
+    assert [(r["section"], r["name"], r["detail"]) for r in rows[:2]] == [("report", "currency", "EUR"), ("report", "metric", "billed")]
+    assert json.loads(cli(cache, "waste", "--format", "json").stdout)["currency"] == "EUR"
+    status_text = cli(cache, "status").stdout.splitlines()
+    assert "Currency: EUR" in status_text[:3]
+    assert json.loads(cli(cache, "status", "--json").stdout)["currency"] == "EUR"

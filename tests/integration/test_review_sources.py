@@ -193,15 +193,15 @@ def test_coverage_from_purchase_types_kept_once_a_day(moto: MotoServer, tmp_path
         purchase_group("Standard Reserved Instances", "USE1-InstanceUsage:db.r5.large", 200.0, 744.0),
         purchase_group("Spot Instances", "USE1-SpotUsage:m5.large", 100.0, 1000.0),  # not commitment-eligible
         purchase_group("On Demand Instances", "USE1-TimedStorage-ByteHrs", 50.0, 2000.0)]}  # nor is storage
-    moto.queue_ce(ce_result(), ce_result(), ce_result(), {"ResultsByTime": [october], "DimensionValueAttributes": []})
+    moto.queue_ce(ce_result(), ce_result(), ce_result(), ce_result(), {"ResultsByTime": [october], "DimensionValueAttributes": []})
 
     done = run_cli("sync", "--cache", str(cache), "--today", TODAY)
 
     assert done.returncode == 0, done.stderr
-    assert moto.injector.operations.count("GetCostAndUsage") == 4  # 3 daily queries + the purchase types
+    assert moto.injector.operations.count("GetCostAndUsage") == 5  # 4 daily queries + the purchase types
     # Eligible spend 300 + 500 + 200 = 1,000: Savings Plans 500 (50 %), reservations 200 (20 %)
     coverage = review(cache)["coverage"]
     assert (coverage["source"], coverage["savings_plans"], coverage["reservations"]) == (
         "cache", {"coverage_pct": 50.0, "utilization_pct": None}, {"coverage_pct": 20.0, "utilization_pct": None})
     again = run_cli("sync", "--cache", str(cache), "--today", TODAY)
-    assert again.returncode == 0 and moto.injector.operations.count("GetCostAndUsage") == 7  # 3 more, no purchase types
+    assert again.returncode == 0 and moto.injector.operations.count("GetCostAndUsage") == 9  # 4 more, no purchase types

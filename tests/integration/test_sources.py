@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from tests.helpers import REPO, run_cli
-from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_result
+from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_usage_group, ce_result
 
 SAMPLE = REPO / "tests" / "data" / "focus" / "focus-1.2_aws_1000.csv"  # AWS, billing accounts ...01 and ...02, May 2026
 TODAY = "2026-05-31"
@@ -137,8 +137,8 @@ def queue_cost_explorer(moto: MotoServer) -> None:
     moto.queue_ce(
         ce_result(ce_day("2026-05-10", [ce_group("Environment$prod", EC2, 570.0)]),
                   ce_day("2026-05-30", [ce_group("Environment$prod", EC2, 40.0)])),
-        ce_result(ce_day("2026-05-10", [ce_group(EC2, "BoxUsage:m5.large", 570.0)]),
-                  ce_day("2026-05-30", [ce_group(EC2, "BoxUsage:m5.large", 40.0)])),
+        ce_result(ce_day("2026-05-10", [ce_usage_group(EC2, "BoxUsage:m5.large", 570.0)]),
+                  ce_day("2026-05-30", [ce_usage_group(EC2, "BoxUsage:m5.large", 40.0)])),
         ce_result(ce_day("2026-05-10", [ce_group(COVERED, "Environment$prod", 500.0), ce_group(OUTSIDE, "Environment$prod", 70.0)]),
                   ce_day("2026-05-30", [ce_group(COVERED, "Environment$prod", 40.0)])),
     )

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import run_cli
-from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_result
+from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_usage_group, ce_result
 
 TODAY = "2026-11-26"
 EC2 = "Amazon Elastic Compute Cloud - Compute"
@@ -26,7 +26,7 @@ def good_answers(amount: float) -> tuple[dict[str, Any], ...]:
     days = ("2026-11-24", "2026-11-25")
     return (
         ce_result(*(ce_day(d, [ce_group("Environment$prod", EC2, amount)]) for d in days)),
-        ce_result(*(ce_day(d, [ce_group(EC2, "BoxUsage:m5.large", amount)]) for d in days)),
+        ce_result(*(ce_day(d, [ce_usage_group(EC2, "BoxUsage:m5.large", amount)]) for d in days)),
         ce_result(*(ce_day(d, [ce_group(ACCOUNT, "Environment$prod", amount)]) for d in days)),
     )
 

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from tests.helpers import run_cli
-from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_result
+from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_usage_group, ce_result
 
 TODAY = "2026-11-26"
 EC2 = "Amazon Elastic Compute Cloud - Compute"
@@ -29,10 +29,10 @@ def queue_first_run(moto: MotoServer) -> None:
         ce_result(ce_day("2026-11-25", [ce_group("Environment$staging", EC2, 40.0), ce_group("Environment$Prod", RDS, 20.0)],
                          estimated=True)),
         ce_result(
-            ce_day("2026-11-10", [ce_group(LAMBDA, "Request", 5.0)]),
-            ce_day("2026-11-24", [ce_group(EC2, "BoxUsage:g5.xlarge", 60.0), ce_group(EC2, "EBS:VolumeUsage.gp3", 40.0),
-                                  ce_group(S3, "TimedStorage-ByteHrs", 10.0)]),
-            ce_day("2026-11-25", [ce_group(EC2, "BoxUsage:m5.large", 40.0), ce_group(RDS, "InstanceUsage:db.t3.medium", 20.0)],
+            ce_day("2026-11-10", [ce_usage_group(LAMBDA, "Request", 5.0)]),
+            ce_day("2026-11-24", [ce_usage_group(EC2, "BoxUsage:g5.xlarge", 60.0), ce_usage_group(EC2, "EBS:VolumeUsage.gp3", 40.0),
+                                  ce_usage_group(S3, "TimedStorage-ByteHrs", 10.0)]),
+            ce_day("2026-11-25", [ce_usage_group(EC2, "BoxUsage:m5.large", 40.0), ce_usage_group(RDS, "InstanceUsage:db.t3.medium", 20.0)],
                    estimated=True),
         ),
         ce_result(
@@ -82,12 +82,12 @@ def test_first_sync_backfills_pages_and_allocates_every_dollar(moto: MotoServer,
     assert accounts["staging"] == STAGING_ACCOUNT and accounts["production"] == PROD_ACCOUNT
     run = last_run(cache)
     assert run["status"] == "ok"
-    # 4 GetCostAndUsage pages + 7 optional sources (6 that moto does not implement, asked once each, no retry,
-    # and the review's purchase types).
-    assert run["ce_request_count"] == 11
-    assert moto.injector.operations.count("GetCostAndUsage") == 5  # 4 pages + the purchase types
+    # 5 GetCostAndUsage pages (facts twice, detail, accounts, records) + 7 optional sources (6 that moto does not
+    # implement, asked once each, no retry, and the review's purchase types).
+    assert run["ce_request_count"] == 12
+    assert moto.injector.operations.count("GetCostAndUsage") == 6  # 5 pages + the purchase types
     assert run["request_count"] == len(moto.injector.operations)
-    assert f"Requests: {run['request_count']} AWS requests, 11 to Cost Explorer ($0.11)" in done.stdout
+    assert f"Requests: {run['request_count']} AWS requests, 12 to Cost Explorer ($0.12)" in done.stdout
     assert "forecast: not available" in done.stdout
 
 
@@ -112,8 +112,8 @@ def test_same_day_resync_fetches_only_the_open_window_once(moto: MotoServer, tmp
     moto.queue_ce(  # Cost Explorer revised the 25th: staging is now 55
         ce_result(ce_day("2026-11-24", [ce_group("Environment$prod", EC2, 100.0)]),
                   ce_day("2026-11-25", [ce_group("Environment$staging", EC2, 55.0)])),
-        ce_result(ce_day("2026-11-24", [ce_group(EC2, "BoxUsage:g5.xlarge", 100.0)]),
-                  ce_day("2026-11-25", [ce_group(EC2, "BoxUsage:m5.large", 55.0)])),
+        ce_result(ce_day("2026-11-24", [ce_usage_group(EC2, "BoxUsage:g5.xlarge", 100.0)]),
+                  ce_day("2026-11-25", [ce_usage_group(EC2, "BoxUsage:m5.large", 55.0)])),
         ce_result(ce_day("2026-11-24", [ce_group(PROD_ACCOUNT, "Environment$prod", 100.0)]),
                   ce_day("2026-11-25", [ce_group(STAGING_ACCOUNT, "Environment$staging", 55.0)])),
     )
@@ -123,14 +123,14 @@ def test_same_day_resync_fetches_only_the_open_window_once(moto: MotoServer, tmp
     assert again.returncode == 0, again.stderr
     assert "Synced 2026-11-23 to 2026-11-26:" in again.stdout
     run = last_run(cache)
-    assert run["ce_request_count"] == 3  # one page per query; optional sources were answered today already
+    assert run["ce_request_count"] == 4  # one page per query; optional sources were answered today already
     assert json.loads(run["detail"])["window"] == ["2026-11-23", "2026-11-27"]
     assert by_day_category_environment(cache) == {
         ("2026-11-10", "Compute", "development"): 5.0,  # outside the window: kept
         ("2026-11-24", "AI/ML", "production"): 100.0,
         ("2026-11-25", "Compute", "staging"): 55.0,
     }
-    assert "Today: 14 of 200 Cost Explorer requests." in again.stdout
+    assert "Today: 16 of 200 Cost Explorer requests." in again.stdout
     with sqlite3.connect(cache) as conn:  # the panes read the rollup: it must follow the replaced window
         rollup = conn.execute("SELECT day, ROUND(SUM(amortized), 2) FROM cost_rollup GROUP BY day ORDER BY day").fetchall()
     assert rollup == [("2026-11-10", 5.0), ("2026-11-24", 100.0), ("2026-11-25", 55.0)]
@@ -143,7 +143,7 @@ def test_dry_run_makes_no_request(moto: MotoServer, tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert "Dry run: a sync would fetch 2025-11-01 to 2026-11-26 (first run: backfill)." in done.stdout
-    assert "at least 17 AWS requests, 10 of them to Cost Explorer (at least $0.10" in done.stdout
+    assert "at least 18 AWS requests, 11 of them to Cost Explorer (at least $0.11" in done.stdout
     assert moto.injector.operations == []
 
 
@@ -156,7 +156,7 @@ def test_daily_cap_refuses_before_calling(moto: MotoServer, tmp_path: Path) -> N
 
     assert done.returncode == 1
     assert done.stderr.strip() == (
-        "finops-tui: refused: this sync needs at least 10 Cost Explorer requests and 0 of today's cap of 5 are used "
+        "finops-tui: refused: this sync needs at least 11 Cost Explorer requests and 0 of today's cap of 5 are used "
         "(raise sync.daily_request_cap or sync again tomorrow)"
     )
     assert moto.injector.operations == []
@@ -167,17 +167,17 @@ def test_daily_cap_refuses_before_calling(moto: MotoServer, tmp_path: Path) -> N
 def test_cap_stops_a_run_whose_pages_outgrow_it(moto: MotoServer, tmp_path: Path) -> None:
     cache = tmp_path / "finops.db"
     config = tmp_path / "finops.toml"
-    config.write_text("[sync]\ndaily_request_cap = 10\n")  # 3 queries + 7 optional sources: just allowed to start
-    pages = [ce_result(ce_day("2026-11-24", [ce_group("Environment$prod", EC2, 1.0)]), next_page=f"p{n + 1}") for n in range(10)]
+    config.write_text("[sync]\ndaily_request_cap = 11\n")  # 4 queries + 7 optional sources: just allowed to start
+    pages = [ce_result(ce_day("2026-11-24", [ce_group("Environment$prod", EC2, 1.0)]), next_page=f"p{n + 1}") for n in range(11)]
     moto.queue_ce(*pages)
 
     done = run_cli("sync", "--cache", str(cache), "--config", str(config), "--today", TODAY)
 
     assert done.returncode == 1
-    assert "stopped before Cost Explorer request 11: the daily cap of requests is reached" in done.stderr
-    assert moto.injector.operations.count("GetCostAndUsage") == 10
+    assert "stopped before Cost Explorer request 12: the daily cap of requests is reached" in done.stderr
+    assert moto.injector.operations.count("GetCostAndUsage") == 11
     run = last_run(cache)
-    assert run["status"] == "failed" and run["ce_request_count"] == 10
+    assert run["status"] == "failed" and run["ce_request_count"] == 11
     with sqlite3.connect(cache) as conn:
         assert conn.execute("SELECT COUNT(*) FROM cost_daily").fetchone()[0] == 0
 
@@ -190,7 +190,7 @@ def test_request_changed_restarts_paging_without_doubling(moto: MotoServer, tmp_
     done = run_cli("sync", "--cache", str(cache), "--today", TODAY)
 
     assert done.returncode == 0, done.stderr
-    # page 1, page 2 (changed), page 1, page 2, detail, accounts, then the review's purchase types
-    assert moto.injector.operations.count("GetCostAndUsage") == 7
+    # page 1, page 2 (changed), page 1, page 2, detail, accounts, records, then the review's purchase types
+    assert moto.injector.operations.count("GetCostAndUsage") == 8
     assert sum(by_day_category_environment(cache).values()) == 175.0
-    assert last_run(cache)["ce_request_count"] == 6 + 7
+    assert last_run(cache)["ce_request_count"] == 7 + 7

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import REPO, run_cli
-from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_result
+from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_usage_group, ce_result
 
 TODAY = "2026-11-26"
 EC2 = "Amazon Elastic Compute Cloud - Compute"
@@ -21,7 +21,7 @@ EC2 = "Amazon Elastic Compute Cloud - Compute"
 def queue_one_day(moto: MotoServer, amount: float) -> None:
     moto.queue_ce(
         ce_result(ce_day("2026-11-25", [ce_group("Environment$prod", EC2, amount)])),
-        ce_result(ce_day("2026-11-25", [ce_group(EC2, "BoxUsage:m5.large", amount)])),
+        ce_result(ce_day("2026-11-25", [ce_usage_group(EC2, "BoxUsage:m5.large", amount)])),
         ce_result(ce_day("2026-11-25", [ce_group("111111111111", "Environment$prod", amount)])),
     )
 
@@ -59,8 +59,8 @@ def test_throttling_is_retried_and_every_attempt_counted(moto: MotoServer, tmp_p
     assert done.returncode == 0, done.stderr
     status, error, requests, ce_requests = runs(cache)[-1]
     assert status == "ok" and error is None
-    assert moto.injector.operations.count("GetCostAndUsage") == 6  # 3 queries + 2 throttled attempts + purchase types
-    assert ce_requests == 5 + 7  # with the optional sources
+    assert moto.injector.operations.count("GetCostAndUsage") == 7  # 4 queries + 2 throttled attempts + purchase types
+    assert ce_requests == 6 + 7  # with the optional sources
     assert requests == len(moto.injector.operations)
 
 
@@ -140,7 +140,7 @@ def test_sigkill_mid_sync_keeps_the_previous_snapshot(synced_cache: Path, moto: 
             process.wait(30)
 
     assert process.returncode == -signal.SIGKILL
-    assert moto.injector.operations.count("GetCostAndUsage") == 3
+    assert moto.injector.operations.count("GetCostAndUsage") == 4
     assert snapshot_of(synced_cache) == before
     with sqlite3.connect(synced_cache) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

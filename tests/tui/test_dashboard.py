@@ -37,7 +37,7 @@ async def test_dashboard_shows_every_pane_from_the_snapshot(demo_store, app_for)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = screen_text(app)
-        assert "2026-11" in text and "amortized" in text and "as of 2026-11-26" in text
+        assert "2026-11" in text and "amortized USD" in text and "as of 2026-11-26" in text
         assert "DEMO" in text and "CE 0 req $0.00" in text
         assert "synced 6h00m ago" in text  # the demo's last sync is 06:00, the fixed clock says noon
         for title in ("1 Category spend", "2 Environment budgets", "3 Spike log", "4 Waste", "5 Cost per lead"):
@@ -51,6 +51,14 @@ async def test_dashboard_shows_every_pane_from_the_snapshot(demo_store, app_for)
         spikes = app.screen.query_one(SpikeLog)
         assert spikes.row_keys_in_order == [spike.key for spike in expected.spikes]
         assert "●  2026-11-21" in text
+
+
+async def test_the_header_names_the_cache_currency(demo_store, app_for):
+    app = app_for(demo_store, demo=True, settings=Settings(currency="EUR", metric="billed"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        header = screen_text(app).splitlines()[0]
+        assert "2026-11" in header and " · billed EUR · as of 2026-11-26" in header
 
 
 async def test_outside_text_is_shown_literally(demo_store, app_for):

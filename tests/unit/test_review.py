@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -167,3 +167,28 @@ def test_review_modules_stay_on_the_data_side_and_load_pandas_only_when_computin
             "print(','.join(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in ('pandas', 'textual', 'rich')})))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.splitlines() == ["", "pandas"]
+
+
+def test_spot_counts_batch_jobs_by_tag_in_any_environment_once(tmp_path: Path) -> None:
+    """review.batch_tag_key / batch_tag_values: tagged on-demand EC2 in production joins the Spot base."""
+    from tests.review_cache import review_row
+
+    cache = october_cache(tmp_path / "finops.db")
+    rows = []
+    for day in (date(2026, 10, 1) + timedelta(days=offset) for offset in range(31)):
+        rows += [
+            review_row(day, "USE1-BoxUsage:c5.xlarge", 10.0, resource_id="i-batch",
+                       tags=json.dumps({"Environment": "production", "Workload": "Batch-nightly"})),  # matches "batch*", any case: 310
+            review_row(day, "USE1-BoxUsage:c5.xlarge", 7.0, resource_id="i-web", tags=json.dumps({"Environment": "production", "Workload": "web"})),
+            review_row(day, "USE1-BoxUsage:t3.large", 1.0, environment="staging", resource_id="i-worker",
+                       tags=json.dumps({"Environment": "staging", "Workload": "worker-1"})),  # non-production already: counted once, 31
+        ]
+    cache.add(*rows)
+
+    review = build_review(cache.store, Settings(), FIRST_MONDAY, "2026-10")
+
+    # m5.large staging 124 + p3 rnd 450 + t3 staging 31 + c5 tagged batch in production 310 = 915, at 60 %
+    assert (review.spot.eligible, review.spot.discount_pct, review.spot.saving) == (915.0, 60.0, 549.0)
+    assert {f.family: f.eligible for f in review.spot.families} == {"p3": 450.0, "c5": 310.0, "m5": 124.0, "t3": 31.0}
+    other = Settings.model_validate({"review": {"batch_tag_values": ["nightly*"]}})
+    assert build_review(cache.store, other, FIRST_MONDAY, "2026-10").spot.eligible == 605.0  # the tag no longer matches

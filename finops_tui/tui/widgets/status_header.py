@@ -119,7 +119,7 @@ def header_content(snapshot: Snapshot | None, state: HeaderState) -> Content:
         parts += [item, " "]
     parts += [
         (snapshot.month, "bold"), " " if state.current_month else Content.styled(" (past month) ", "$text-muted"),
-        " · ", snapshot.metric, " · as of ", snapshot.as_of,
+        " · ", snapshot.metric, " ", snapshot.currency, " · as of ", snapshot.as_of,
     ]
     if snapshot.freshness.data_through and snapshot.freshness.lag_days and snapshot.freshness.stale:
         parts += [" · ", (f"data through {snapshot.freshness.data_through}", "bold $error")]
