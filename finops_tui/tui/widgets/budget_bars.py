@@ -6,7 +6,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from finops_tui.analytics.snapshot import BudgetLine, Snapshot
-from finops_tui.tui.format import APPROVAL_LABEL, LEVEL_LABEL, LEVEL_VARIABLE, money, percent
+from finops_tui.approvals.states import line_key
+from finops_tui.tui.format import APPROVAL_LABEL, LEVEL_LABEL, LEVEL_VARIABLE, money, percent, printable
 
 BAR_SCALE_PCT = 130.0  # the bar's right edge, so the hard-limit mark (120 %) is visible
 NAME_WIDTH = 12
@@ -63,10 +64,13 @@ class BudgetBars(Static, can_focus=True):
             (f"{percent(line.pct):>7} ", _level_style(line.level)),
             (LEVEL_LABEL.get(line.level, line.level), _level_style(line.level)),
         )
+        item = self._snapshot.approval_items.get(line_key(line.name)) if self._snapshot else None
         if line.overrun is not None and line.approval is not None:
-            # Who approves the projected overrun (max(forecast, month to date) - budget).
-            head = Content.assemble(head, (f" +{money(line.overrun, whole=True)} → {APPROVAL_LABEL.get(line.approval, line.approval)}",
-                                           "$text-muted"))
+            # Who approves the projected overrun (max(forecast, month to date) - budget), or where its item stands.
+            who = APPROVAL_LABEL.get(line.approval, line.approval) if item is None else printable(item.text(APPROVAL_LABEL))
+            head = Content.assemble(head, (f" +{money(line.overrun, whole=True)} → {who}", "$text-muted"))
+        elif item is not None:  # the overrun is gone; its item is still on the record
+            head = Content.assemble(head, (f" {printable(item.text(APPROVAL_LABEL))}", "$text-muted"))
         if line.forecast_eom is None:
             forecast = Content(" fc -")
         else:

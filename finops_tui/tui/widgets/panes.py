@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from finops_tui.analytics.snapshot import CategoryLine, Snapshot, Spike, WasteItem
+from finops_tui.approvals.states import ItemState
 from finops_tui.tui.format import APPROVAL_LABEL, WASTE_KIND_LABEL, ENVIRONMENT_SHORT, printable, short_resource, money, percent, scope_label, signed_percent, sparkline
 from finops_tui.tui.widgets.keyed_table import KeyedTable
 
@@ -64,21 +65,22 @@ class SpikeLog(KeyedTable):
 
     def show(self, snapshot: Snapshot, acknowledged: frozenset[str], colours: dict[str, str]) -> None:
         self.spikes = {spike.key: spike for spike in snapshot.spikes}
-        approvals = snapshot.extras.get("approvals", {})  # key -> (item id, state), see finops_tui.approvals.states
-        self.show_rows([(spike.key, self._cells(spike, spike.key not in acknowledged, colours, approvals.get(spike.key)))
+        items = snapshot.approval_items  # the spike's approval item, by its alert key (finops_tui.approvals.states)
+        self.show_rows([(spike.key, self._cells(spike, spike.key not in acknowledged, colours, items.get(spike.key)))
                         for spike in snapshot.spikes])
 
     @staticmethod
-    def _cells(spike: Spike, new: bool, colours: dict[str, str], item: tuple[int, str] | None = None) -> tuple[Text, ...]:
+    def _cells(spike: Spike, new: bool, colours: dict[str, str], item: ItemState | None = None) -> tuple[Text, ...]:
         style = f"bold {colours['warning']}" if new else "dim"
-        approval = APPROVAL_LABEL.get(spike.approval, spike.approval)
+        # Who approves it; once an item is open, where it stands (pending VP Eng, approved by carol).
+        approval = APPROVAL_LABEL.get(spike.approval, spike.approval) if item is None else printable(item.text(APPROVAL_LABEL))
         return (
             Text("●" if new else "✓", style=style),
             Text(spike.date, style=style),
             Text(scope_label(spike.scope), style=style),
             _right(f"{spike.change_pct:+.1f}%", style),
             _right(money(spike.increase), style),
-            Text(approval if item is None else f"{approval} #{item[0]} {item[1]}", style=style),
+            Text(approval, style=style, overflow="ellipsis", no_wrap=True),
         )
 
     @property
