@@ -155,13 +155,7 @@ class ApprovalsScreen(LiveScreen):
     A live screen: re-read on the refresh timer, after a sync, ``r`` and a decision, keeping its cursor.
     """
 
-    HELP_WHERE = "approvals"
-    DEFAULT_CSS = """
-    #approvals-body { height: 1fr; }
-    #pane-approvals { width: 3fr; }
-    #pane-history { width: 2fr; }
-    #approval-detail { height: auto; padding: 0 1 1 1; }
-    """
+    HELP_WHERE = "approvals"  # layout: app.tcss
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", tooltip="Back to the dashboard"),
@@ -179,7 +173,7 @@ class ApprovalsScreen(LiveScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield Static("Approvals · reading…", id="drill-title")
-        with Horizontal(id="approvals-body"):
+        with Horizontal(id="approvals-body", classes="-narrow" if self.app.is_narrow else ""):  # type: ignore[attr-defined]
             with Vertical(classes="pane", id="pane-approvals"):
                 yield ApprovalTable([("id", "#"), ("tier", "Tier"), ("amount", "$/month"), ("age", "Age"),
                                      ("state", "State"), ("title", "Title")], id="approvals")
@@ -193,6 +187,9 @@ class ApprovalsScreen(LiveScreen):
         self.query_one("#pane-history").border_title = "History"
         self.query_one(ApprovalTable).focus()
         super().on_mount()
+
+    def on_resize(self) -> None:
+        self.query_one("#approvals-body").set_class(self.app.is_narrow, "-narrow")  # type: ignore[attr-defined]
 
     @property
     def read_only(self) -> bool:
@@ -244,7 +241,7 @@ class ApprovalsScreen(LiveScreen):
             f"Approvals · {len(pending)} pending of {len(data.items)} ({tier_counts(pending)}) · as of "
             f"{data.today.isoformat()}" + (" · read-only cache: deciding is refused" if self.read_only else "")))
         pane = self.query_one("#pane-approvals")
-        pane.border_title = "All approval items" if self.show_all else "Pending approvals, highest tier and oldest first"
+        pane.border_title = "All approval items" if self.show_all else "Pending: highest tier, then oldest first"
         pane.border_subtitle = "" if shown else ("no items" if self.show_all else "nothing waiting: t shows every item")
         self.query_one(ApprovalTable).show_rows([(key, self._cells(item, data.today)) for key, item in self.items.items()])
         self._show_selected()
