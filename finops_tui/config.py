@@ -280,11 +280,11 @@ LEVER_IDS: tuple[str, ...] = ("s3_lifecycle", "rightsizing", "commitments", "gra
 
 def _default_levers() -> dict[str, Lever]:
     return {
-        "s3_lifecycle": Lever(name="S3 Lifecycle Rules", level="Low", low_pct=10, high_pct=30),
-        "rightsizing": Lever(name="Instance Right-sizing", level="Medium", low_pct=20, high_pct=40),
-        "commitments": Lever(name="RI / Savings Plans", level="Medium", low_pct=30, high_pct=60),
-        "graviton": Lever(name="Moving to Graviton (ARM)", level="High", low_pct=20, high_pct=30),
-        "serverless": Lever(name="Serverless for idle tasks", level="High", low_pct=50, high_pct=None),
+        "s3_lifecycle": Lever.model_construct(name="S3 Lifecycle Rules", level="Low", low_pct=10.0, high_pct=30.0),
+        "rightsizing": Lever.model_construct(name="Instance Right-sizing", level="Medium", low_pct=20.0, high_pct=40.0),
+        "commitments": Lever.model_construct(name="RI / Savings Plans", level="Medium", low_pct=30.0, high_pct=60.0),
+        "graviton": Lever.model_construct(name="Moving to Graviton (ARM)", level="High", low_pct=20.0, high_pct=30.0),
+        "serverless": Lever.model_construct(name="Serverless for idle tasks", level="High", low_pct=50.0, high_pct=None),
     }
 
 

@@ -52,6 +52,12 @@ def tags_json(tags: Mapping[str, str]) -> str:
     return json.dumps(dict(tags), sort_keys=True, separators=(",", ":")) if tags else ""
 
 
+def _fields(model: CategoryRule | Environments) -> dict[str, object]:
+    """A section's fields as plain JSON values (strings, lists and dicts of them), read without pydantic's
+    serializer: building it would cost the console's start its deferred validators."""
+    return {name: getattr(model, name) for name in type(model).model_fields}
+
+
 class Allocation:
     """The allocation part of a config, compiled; equal configs have equal fingerprints."""
 
@@ -69,15 +75,16 @@ class Allocation:
 
     @classmethod
     def from_json(cls, text: str) -> Allocation:
+        """What :meth:`to_json` wrote (from validated settings): constructed again without validation."""
         data = json.loads(text)
-        return cls([CategoryRule.model_validate(rule) for rule in data["rules"]],
-                   Environments.model_validate(data["environments"]), data.get("precedence", "export"))
+        return cls([CategoryRule.model_construct(**rule) for rule in data["rules"]],
+                   Environments.model_construct(**data["environments"]), data.get("precedence", "export"))
 
     def to_json(self) -> str:
         return json.dumps({
             "version": ALLOCATION_VERSION,
-            "rules": [rule.model_dump(mode="json") for rule in self.rule_models],
-            "environments": self.environment_config.model_dump(mode="json"),
+            "rules": [_fields(rule) for rule in self.rule_models],
+            "environments": _fields(self.environment_config),
             "precedence": self.precedence,
         }, sort_keys=True, separators=(",", ":"))
 

@@ -102,7 +102,7 @@ def test_a_snapshot_opened_read_only_refuses_writes_and_is_unchanged(tmp_path: P
 
     store = open_store(out, read_only=True)
     assert store.read_only and store.has_costs()
-    with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
+    with pytest.raises(CacheError, match="opened read-only; this command cannot write to it"):
         store.acknowledge_alert("spike:total:2026-11-10", "spike", "total", "2026-11", now=datetime(2026, 11, 11, 12, tzinfo=UTC))
     store.close()
 

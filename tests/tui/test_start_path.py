@@ -45,13 +45,15 @@ class Probe(console.FinopsApp):
     def _wait_for_plot(self):
         if self.query("PlotextPlot"):
             seen["after"] = sorted(m for m in HEAVY if m in sys.modules)
+            # Written now: `q` (and exit) ends the process at once while a worker still waits on AWS.
+            sys.__stdout__.write("PROBE " + json.dumps(seen) + "\n")
+            sys.__stdout__.flush()
             self.exit()
 
 console.FinopsApp = Probe
 original_run = console.FinopsApp.run
 console.FinopsApp.run = lambda self, **kw: original_run(self, headless=True, size=(120, 40))
 main(sys.argv[1:])
-print("PROBE " + json.dumps(seen))
 """
 
 
