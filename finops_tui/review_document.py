@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from finops_tui.analytics.review import Review, review_json
 from finops_tui.analytics.rules import APPROVER_NAMES
@@ -97,6 +98,10 @@ def render_review_markdown(review: Review) -> str:
         if t.top:
             tops = "; ".join(f"{top.by} {md_cell(top.name)} {usd(top.cost)}" for top in t.top)
             lines.append(f"- {t.title}: {tops}")
+    if review.approvals is not None:
+        from finops_tui.approvals.summary import markdown_lines
+
+        lines += ["", *markdown_lines(review.approvals)]
     return "\n".join(lines) + "\n"
 
 
@@ -121,6 +126,32 @@ def review_csv_rows(review: Review) -> list[dict[str, object]]:
     for t in review.data_transfer:
         rows.append({"section": "data_transfer", "id": t.id, "name": t.name, "amount": t.cost, "pct": t.change_pct,
                      "detail": f"{t.gb} GB; previous {t.previous_cost}"})
+    if review.approvals is not None:
+        rows += approvals_csv_rows(review.approvals)
+    return rows
+
+
+def approvals_csv_rows(summary: Any) -> list[dict[str, object]]:
+    """The approvals section in the review's columns (``ApprovalsSummary``, see ``approvals/summary.py``).
+
+    ``approvals``: a count per action in the month (``amount``); ``approvals_pending``: per tier, the pending
+    items' monthly amount, their count and ages in days as of ``as_of``; ``approval_saving``: a done item
+    measured after its change, ``amount`` expected and ``saving_low`` realised a month, ``pct`` realised of expected.
+    """
+    rows: list[dict[str, object]] = [
+        {"section": "approvals", "id": f"approvals:{name}", "name": name, "amount": getattr(summary, name),
+         "detail": f"in {summary.month}"}
+        for name in ("opened", "approved", "rejected", "done", "withdrawn")
+    ]
+    rows += [{"section": "approvals_pending", "id": f"approvals_pending:{line.tier}", "name": line.tier,
+              "amount": line.monthly_amount, "approval": line.tier,
+              "detail": f"{line.count} pending as of {summary.as_of}; ages {' '.join(str(a) for a in line.ages) or '-'}"}
+             for line in summary.pending]
+    rows += [{"section": "approval_saving", "id": f"approval:{v.id}", "name": v.title, "amount": v.expected_monthly,
+              "saving_low": v.realised_monthly,
+              "pct": None if not v.expected_monthly else round(v.realised_monthly / v.expected_monthly * 100, 1) + 0.0,
+              "detail": v.verdict if v.direction == "saving" else f"{v.verdict} (increase)"}
+             for v in summary.verified]
     return rows
 
 

@@ -184,6 +184,9 @@ class Review:
     data_transfer: tuple[TransferClass, ...]
     usage_total: float  # the month's usage-based spend the review looked at
     notes: tuple[str, ...] = field(default=())
+    # The month's approvals (finops_tui.approvals.summary.ApprovalsSummary): opened, decided, pending by tier,
+    # realised savings; the same section as the monthly report's.
+    approvals: Any = None
 
     @property
     def saving_low(self) -> float:
@@ -262,4 +265,5 @@ def review_json(review: Review) -> dict[str, Any]:
                            "previous_cost": t.previous_cost,
                            "top": [{"by": top.by, "name": top.name, "cost": top.cost, "gb": top.gb} for top in t.top]}
                           for t in review.data_transfer],
+        "approvals": None if review.approvals is None else review.approvals.to_json(),
     }

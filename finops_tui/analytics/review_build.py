@@ -295,6 +295,7 @@ def _status_notes(store: Store, names: tuple[str, ...]) -> list[str]:
 
 def compute_review(store: Store, settings: Settings, today: date, month: str) -> Review:
     from finops_tui.analytics.review_sections import data_transfer, rightsizing, spot
+    from finops_tui.approvals.summary import approvals_summary
 
     m = _Month(store, settings, today, month)
     serverless_items, serverless_how = _serverless(m)
@@ -310,5 +311,6 @@ def compute_review(store: Store, settings: Settings, today: date, month: str) ->
         currency=settings.currency, levers=tuple(levers), coverage=_coverage(m, figures, commitments),
         rightsizing=rightsizing(m), spot=spot(m), data_transfer=tuple(data_transfer(m)),
         usage_total=cents(_sum(m.frame)), notes=tuple(notes),
+        approvals=approvals_summary(store, settings, month, today),
     )
 

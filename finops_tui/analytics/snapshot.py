@@ -167,6 +167,9 @@ class Snapshot:
     athena_queries_month: int = 0  # `sync --source athena` queries this month, and the bytes Athena billed for them
     athena_billed_bytes_month: int = 0
     currency: str = "USD"  # the cache's one currency (config ``currency``): every amount is in it
+    # key -> ItemState (finops_tui.approvals.states): the approval item of a spike (its key) or a budget line
+    # (``line:<name>``), joined by the alert event key it was opened from.
+    approval_items: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ce_cost_month(self) -> float:
@@ -374,9 +377,12 @@ def build_snapshot(store: Store, settings: Settings, today: date, *, environment
     ``now`` is the command's moment (``Clock.now()``), used for the age of the
     last sync; without it, noon UTC of ``today``.
     """
+    from finops_tui.approvals.states import snapshot_states
+
     store.use_settings(settings)  # categories and environments follow this config (before the read transaction)
     with store.read():
-        return _build(store, settings, today, environment, now, month)
+        snapshot = _build(store, settings, today, environment, now, month)
+        return replace(snapshot, approval_items=snapshot_states(store.conn, snapshot))
 
 
 def _build(store: Store, settings: Settings, today: date, environment: str | None, now: datetime | None,

@@ -9,11 +9,11 @@ from finops_tui.context import Context
 
 def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentParser]:
     parser = subparsers.add_parser(
-        "review", help="the monthly FinOps review: levers in dollars, coverage, right-sizing, Spot, data transfer",
+        "review", help="the monthly FinOps review: levers in dollars, coverage, right-sizing, Spot, data transfer, approvals",
         description="The FinOps review held on the first Monday of a month: every optimization lever of the framework "
         "with its base and saving range in dollars from the month's usage-based spend, Savings Plans and RI "
-        "coverage, right-sizing recommendations, Spot candidates and data transfer by class. The Markdown is the "
-        "meeting document.",
+        "coverage, right-sizing recommendations, Spot candidates, data transfer by class, and the month's approvals "
+        "(opened, decided, pending per tier with ages, realised savings). The Markdown is the meeting document.",
     )
     parser.add_argument("--month", metavar="YYYY-MM", help="the month (default: the last complete month)")
     parser.add_argument("--format", choices=("md", "json", "csv"), default="md", help="output format (default md)")

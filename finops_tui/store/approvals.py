@@ -89,16 +89,24 @@ def all_history_rows(conn: sqlite3.Connection) -> list[tuple]:
     ).fetchall()
 
 
-def states_by_origin_key(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
-    """origin_key -> (item id, current state) for the keys that have an item."""
-    wanted = list(keys)
+def states_by_origin_key(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, tuple[int, str, str, str, str]]:
+    """origin_key -> (item id, tier, current state, who made the latest decision, its day) for the keys that have an item.
+
+    The decider is the actor of the latest approve or reject entry ('' when nobody decided yet).
+    """
+    wanted = list(dict.fromkeys(keys))
     if not wanted:
         return {}
     rows = conn.execute(
-        f"SELECT i.origin_key, i.id, {_LATEST} FROM approval_items i WHERE i.origin_key IN ({', '.join('?' * len(wanted))})",
+        "SELECT i.origin_key, i.id, i.tier, "
+        "(SELECT h.state FROM approval_history h WHERE h.item_id = i.id ORDER BY h.id DESC LIMIT 1), "
+        "(SELECT h.actor FROM approval_history h WHERE h.item_id = i.id AND h.action IN ('approved', 'rejected') "
+        "ORDER BY h.id DESC LIMIT 1), "
+        "(SELECT h.on_day FROM approval_history h WHERE h.item_id = i.id ORDER BY h.id DESC LIMIT 1) "
+        f"FROM approval_items i WHERE i.origin_key IN ({', '.join('?' * len(wanted))})",
         wanted,
     ).fetchall()
-    return {key: (item_id, state) for key, item_id, state, _at in rows}
+    return {key: (item_id, tier, state, actor or "", on_day or "") for key, item_id, tier, state, actor, on_day in rows}
 
 
 # -- the outbox ----------------------------------------------------------------

@@ -72,6 +72,8 @@ class FinopsApp(App[int]):
         Binding("s", "sync", "Sync", tooltip="Sync from AWS now"),
         Binding("x", "export_report", "Export", tooltip="Write the report of what is shown (month, environment) to a new file here"),
         Binding("v", "review", "Review", tooltip="The FinOps review of the last complete month", id="review"),
+        Binding("p", "approvals", "Approvals", tooltip="Approval items by tier and age, their history; approve or reject",
+                id="approvals"),
     ]
 
     def __init__(self, settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
@@ -321,6 +323,17 @@ class FinopsApp(App[int]):
 
         if not isinstance(self.screen, (ReviewScreen, ReviewItemScreen)):
             self.push_screen(ReviewScreen())
+
+    def action_approvals(self) -> None:
+        """`p`: the approval items (on a spike's detail: with the cursor on that spike's item)."""
+        from finops_tui.tui.screens.approvals import ApprovalsScreen, DecisionDialog
+        from finops_tui.tui.screens.spike import SpikeScreen
+
+        screen = self.screen
+        if isinstance(screen, (ApprovalsScreen, DecisionDialog)):
+            return
+        item = screen.detail.item if isinstance(screen, SpikeScreen) and screen.detail is not None else None
+        self.push_screen(ApprovalsScreen(item.id if item is not None else None))
 
     # -- help and palette --------------------------------------------------
     def action_help(self) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from finops_tui.approvals.ledger import decide, propose
 from finops_tui.clock import Clock
 from finops_tui.config import Settings
 from finops_tui.tui.app import make_app
@@ -17,6 +18,41 @@ from tests.review_cache import october_cache
 from tests.tui.conftest import screen_text, settle
 
 FIRST_MONDAY = Clock(date(2026, 11, 2), fixed=True)
+
+
+async def test_the_review_shows_the_months_approvals(tmp_path: Path) -> None:
+    cache = october_cache(tmp_path / "finops.db")
+    settings = Settings()
+    settings.approvals.approvers.vp_engineering = ["victor"]
+
+    def on(day: int) -> dict:
+        return {"now": datetime(2026, 10, day, 12, tzinfo=UTC), "today": date(2026, 10, day)}
+
+    propose(cache.store, settings, title="Bigger RDS", amount=900.0, direction="increase", scope="", **on(5))
+    decide(cache.store, settings, 1, "approve", by="victor", **on(7))
+    propose(cache.store, settings, title="Log retention", amount=120.0, direction="saving", scope="", **on(20))
+    propose(cache.store, settings, title="Bigger NAT", amount=80.0, direction="increase", scope="", **on(28))
+    decide(cache.store, settings, 3, "reject", by="victor", note="use endpoints", **on(29))
+    app = make_app(settings, cache.store, FIRST_MONDAY, offline=True, refresh_seconds=None, auto_sync=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        table = app.screen.query_one("#review-items")
+        assert table.row_keys_in_order[-1] == "approvals:section"
+        table.move_cursor(row=len(table.row_keys_in_order) - 1)
+        await pilot.pause()
+        text = screen_text(app)
+        row = next(line for line in text.splitlines() if "Approvals" in line and "opened" in line)
+        # October: three opened, one approved, one rejected; "Log retention" ($120 a month) still pending.
+        assert "3 opened, 1 approved, 1 rejected, 1 pending" in row and "$120.00" in row and "$0.00 realised" in row
+        assert "pending as of 2026-10-31" in text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewItemScreen)
+        pending = next(line for line in screen_text(app).splitlines() if "Pending: Team Lead" in line)
+        assert "1 waiting" in pending and "$120.00" in pending and "ages 11 d" in pending  # the 20th to the 31st
+    cache.store.close()
 
 
 async def test_every_section_opens_and_escape_goes_back(tmp_path: Path) -> None:
@@ -40,7 +76,7 @@ async def test_every_section_opens_and_escape_goes_back(tmp_path: Path) -> None:
         rows = app.screen.query_one("#review-items").row_keys_in_order
         assert rows[:5] == ["s3_lifecycle", "rightsizing", "commitments", "graviton", "serverless"]
         assert rows[5:] == ["rightsizing:section", "coverage", "spot", "transfer:cross_az", "transfer:inter_region",
-                            "transfer:internet_out", "transfer:nat"]
+                            "transfer:internet_out", "transfer:nat", "approvals:section"]
         for index, key in enumerate(rows):
             table = app.screen.query_one("#review-items")
             table.move_cursor(row=index)

@@ -54,3 +54,15 @@ def test_spike_detail(snap_compare, demo_store, app_for, theme):
 def test_review_screen(snap_compare, demo_store, app_for):
     """`v` on the demo cache (2026-11-26): the review of October 2026."""
     assert snap_compare(app_for(demo_store, demo=True), terminal_size=(120, 40), run_before=_after("finops-dark", "v"))
+
+
+def test_approvals_screen(snap_compare, demo_store, app_for):
+    """`p` on the demo cache with four approval items in different states (tests/tui/test_approvals_screen.py),
+    the VP Engineering item selected: its history beside the pending items."""
+    from finops_tui.config import Settings
+    from tests.tui.test_approvals_screen import fill_ledger
+
+    settings = Settings()
+    fill_ledger(demo_store, settings)
+    assert snap_compare(app_for(demo_store, demo=True, settings=settings), terminal_size=(120, 40),
+                        run_before=_after("finops-dark", "p", "down"))

@@ -120,7 +120,7 @@ def test_cli_json_contract(october) -> None:
 
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert list(data) == ["month", "as_of", "levers", "coverage", "rightsizing", "spot", "data_transfer"]
+    assert list(data) == ["month", "as_of", "levers", "coverage", "rightsizing", "spot", "data_transfer", "approvals"]
     assert (data["month"], data["as_of"]) == ("2026-10", "2026-11-02")
     assert list(data["levers"][0]) == ["id", "name", "base", "base_how", "low_pct", "high_pct", "saving_low",
                                        "saving_high", "approval"]
@@ -130,6 +130,9 @@ def test_cli_json_contract(october) -> None:
                                 "on_demand_eligible": 1399.0, "base_load_hourly": 1.29}
     assert data["spot"] == {"eligible": 574.0, "discount_pct": 60.0, "saving": 344.4}
     assert list(data["data_transfer"][0]) == ["class", "cost", "gb", "cost_per_gb", "previous_cost", "top"]
+    assert list(data["approvals"]) == ["month", "as_of", "opened", "approved", "rejected", "done", "withdrawn", "pending",
+                                       "verified", "realised_savings", "expected_savings"]
+    assert (data["approvals"]["as_of"], data["approvals"]["opened"]) == ("2026-10-31", 0)  # no items in this cache
 
 
 def test_cli_markdown_is_the_meeting_document(october, tmp_path: Path) -> None:

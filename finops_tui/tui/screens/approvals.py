@@ -1,7 +1,9 @@
 """The `p` screen: approval items by tier and age, the history of the selected one, approve or reject.
 
-Reads and writes run in workers (never SQLite on the UI thread); a decision
-asks for the name and a note, and is refused on a read-only cache.
+A live screen (``LiveScreen``): the header with its badges, re-read on the
+refresh timer, after a sync and after each decision. Reads and writes run in
+workers (never SQLite on the UI thread); a decision asks for the name and a
+note, and is refused on a read-only cache (``--offline``, a snapshot copy).
 """
 
 from __future__ import annotations
@@ -15,27 +17,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from finops_tui.approvals.model import ApprovalItem
 from finops_tui.approvals.verify import Verification
 from finops_tui.tui.format import money, printable
+from finops_tui.tui.screens.live import LiveScreen
 from finops_tui.tui.widgets.keyed_table import KeyedTable
 
 TIER_SHORT = {"team_lead": "Team Lead", "vp_engineering": "VP Eng", "cto_cfo": "CTO/CFO"}
 WRITE_LOCK_WAIT_SECONDS = 3.0
-
-
-@dataclass
-class ApprovalsLoaded(Message):
-    items: list[ApprovalItem]
-    verifications: dict[int, Verification]
-
-
-@dataclass
-class ApprovalsFailed(Message):
-    error: str
 
 
 @dataclass
@@ -133,39 +125,55 @@ class DecisionDialog(ModalScreen[Decision | None]):
 
 
 class ApprovalTable(KeyedTable):
+    HELP_WHERE = "approvals"
     BINDINGS = [
-        Binding("a", "screen.approve", "Approve", tooltip="Approve the selected item (asks for your name)"),
+        Binding("a", "screen.approve", "Approve", tooltip="Approve the selected item (asks for your name and a note)"),
         Binding("d", "screen.reject", "Reject", tooltip="Reject the selected item (asks for your name and why)"),
     ]
 
 
-class ApprovalsScreen(Screen):
-    """Pending items first (highest tier, oldest first), then the decided ones; the selected item's history."""
+@dataclass(frozen=True)
+class ApprovalsRead:
+    """What the screen shows, read in a worker: every item with its history, and the done ones' verification."""
 
-    DEFAULT_CSS = """
-    #approvals-body { height: 1fr; }
-    #pane-approvals { width: 3fr; }
-    #pane-history { width: 2fr; }
-    #approval-detail { height: auto; padding: 0 1 1 1; }
+    today: date
+    items: tuple[ApprovalItem, ...]
+    verifications: dict[int, Verification]
+
+
+def tier_counts(items: list[ApprovalItem]) -> str:
+    """``CTO/CFO 1 · VP Eng 2 · Team Lead 0``: pending items per tier, highest first."""
+    from finops_tui.approvals.tiers import TIER_RANK
+
+    tiers = sorted(TIER_SHORT, key=lambda tier: -TIER_RANK[tier])
+    return " · ".join(f"{TIER_SHORT[tier]} {sum(1 for item in items if item.tier == tier)}" for tier in tiers)
+
+
+class ApprovalsScreen(LiveScreen):
+    """Pending items first (highest tier, oldest first), then the decided ones; the selected item's history.
+
+    A live screen: re-read on the refresh timer, after a sync, ``r`` and a decision, keeping its cursor.
     """
+
+    HELP_WHERE = "approvals"  # layout: app.tcss
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", tooltip="Back to the dashboard"),
-        Binding("t", "toggle_all", "All/pending", tooltip="Show every item, or only the pending ones"),
+        Binding("t", "toggle_all", "All/pending", tooltip="Show every approval item, or only the pending ones"),
     ]
 
-    def __init__(self, today: date) -> None:
+    def __init__(self, item_id: int | None = None) -> None:
         super().__init__()
-        self.today = today
+        self.wanted = None if item_id is None else str(item_id)  # the item to put the cursor on once read
         self.show_all = False
+        self.data: ApprovalsRead | None = None
         self.items: dict[str, ApprovalItem] = {}
-        self.verifications: dict[int, Verification] = {}
-        self.loaded = 0  # loads applied; tests wait on it
         self.decisions = 0  # decisions recorded from this screen
 
     def compose(self) -> ComposeResult:
-        yield Static("Approvals", id="drill-title")
-        with Horizontal(id="approvals-body"):
+        yield from self.compose_header()
+        yield Static("Approvals · reading…", id="drill-title")
+        with Horizontal(id="approvals-body", classes="-narrow" if self.app.is_narrow else ""):  # type: ignore[attr-defined]
             with Vertical(classes="pane", id="pane-approvals"):
                 yield ApprovalTable([("id", "#"), ("tier", "Tier"), ("amount", "$/month"), ("age", "Age"),
                                      ("state", "State"), ("title", "Title")], id="approvals")
@@ -178,20 +186,26 @@ class ApprovalsScreen(Screen):
         self.query_one("#pane-approvals").border_title = "Pending approvals"
         self.query_one("#pane-history").border_title = "History"
         self.query_one(ApprovalTable).focus()
-        self.reload()
+        super().on_mount()
 
-    # -- reading -----------------------------------------------------------
-    def reload(self) -> None:
-        self.load_items(self.today)
+    def on_resize(self) -> None:
+        self.query_one("#approvals-body").set_class(self.app.is_narrow, "-narrow")  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="approvals")
-    def load_items(self, today: date) -> None:
+    @property
+    def read_only(self) -> bool:
+        return bool(getattr(self.app.store, "read_only", False))  # type: ignore[attr-defined]
+
+    # -- reading (a worker, see LiveScreen) --------------------------------
+    def read_view(self, today: date, environment: str | None) -> ApprovalsRead:
+        """Every item and the verification of the done ones; ages count to the clock's today, whatever month is shown."""
         from finops_tui.approvals.ledger import load_items
         from finops_tui.approvals.verify import verify
 
         app = self.app
         store = app.store  # type: ignore[attr-defined]
-        try:
+        today = app.clock.today  # type: ignore[attr-defined]
+        store.use_settings(app.settings)  # type: ignore[attr-defined]  # verification reads spend as this config allocates it
+        with store.read():
             items = load_items(store.conn)
             checks = {}
             for item in items:
@@ -199,43 +213,47 @@ class ApprovalsScreen(Screen):
                     check = verify(store, app.settings, item, today)  # type: ignore[attr-defined]
                     if check is not None:
                         checks[item.id] = check
-        except Exception as error:
-            self.post_message(ApprovalsFailed(f"Could not read the approvals: {error}"))
-            return
-        finally:
-            store.close()
-        self.post_message(ApprovalsLoaded(items, checks))
+        return ApprovalsRead(today, tuple(items), checks)
 
-    @on(ApprovalsLoaded)
-    def _loaded(self, message: ApprovalsLoaded) -> None:
+    def show_view_data(self, data: ApprovalsRead) -> None:
+        self.data = data
+        if self.wanted is not None and not self.show_all:
+            # Opened on one item (`p` on a spike's detail): show every item if it is no longer pending.
+            self.show_all = any(str(item.id) == self.wanted and item.state != "pending" for item in data.items)
+        self._paint()
+        if self.wanted is not None:
+            table = self.query_one(ApprovalTable)
+            if self.wanted in table.row_keys_in_order:
+                table.move_cursor(row=table.row_keys_in_order.index(self.wanted))
+                self._show_selected()
+            self.wanted = None
+
+    def _paint(self) -> None:
         from finops_tui.approvals.views import ordered
 
-        shown = ordered([item for item in message.items if self.show_all or item.state == "pending"], self.today)
+        data = self.data
+        if data is None:
+            return
+        pending = [item for item in data.items if item.state == "pending"]
+        shown = ordered([item for item in data.items if self.show_all or item.state == "pending"], data.today)
         self.items = {str(item.id): item for item in shown}
-        self.verifications = message.verifications
-        pending = sum(1 for item in message.items if item.state == "pending")
         self.query_one("#drill-title", Static).update(Text(
-            f"Approvals · {pending} pending of {len(message.items)} · as of {self.today.isoformat()}"
-            + (" · read-only cache" if getattr(self.app.store, "read_only", False) else "")))  # type: ignore[attr-defined]
-        self.query_one("#pane-approvals").border_title = "All approval items" if self.show_all else "Pending approvals"
-        table = self.query_one(ApprovalTable)
-        table.show_rows([(key, self._cells(item)) for key, item in self.items.items()])
-        self.query_one("#pane-approvals").border_subtitle = "" if shown else (
-            "no items" if self.show_all else "nothing waiting: t shows every item")
+            f"Approvals · {len(pending)} pending of {len(data.items)} ({tier_counts(pending)}) · as of "
+            f"{data.today.isoformat()}" + (" · read-only cache: deciding is refused" if self.read_only else "")))
+        pane = self.query_one("#pane-approvals")
+        pane.border_title = "All approval items" if self.show_all else "Pending: highest tier, then oldest first"
+        pane.border_subtitle = "" if shown else ("no items" if self.show_all else "nothing waiting: t shows every item")
+        self.query_one(ApprovalTable).show_rows([(key, self._cells(item, data.today)) for key, item in self.items.items()])
         self._show_selected()
-        self.loaded += 1
 
-    @on(ApprovalsFailed)
-    def _failed(self, message: ApprovalsFailed) -> None:
-        self.notify(message.error, title="Approvals", severity="error", markup=False)
-
-    def _cells(self, item: ApprovalItem) -> tuple[Text, ...]:
+    @staticmethod
+    def _cells(item: ApprovalItem, today: date) -> tuple[Text, ...]:
         sign = "-" if item.direction == "saving" else "+"
         return (
             Text(str(item.id), justify="right"),
             Text(TIER_SHORT.get(item.tier, item.tier)),
             Text(sign + money(item.monthly_amount), justify="right"),
-            Text(age_cell(item.age_days(self.today)), justify="right"),
+            Text(age_cell(item.age_days(today)), justify="right"),
             Text(item.state),
             Text(printable(item.title), overflow="ellipsis", no_wrap=True),
         )
@@ -258,6 +276,7 @@ class ApprovalsScreen(Screen):
         item = self.selected
         detail = self.query_one("#approval-detail", Static)
         history = self.query_one("#approval-history", KeyedTable)
+        self.query_one("#pane-history").border_title = f"History of {item.label}" if item else "History"
         if item is None:
             detail.update("")
             history.show_rows([])
@@ -266,7 +285,8 @@ class ApprovalsScreen(Screen):
                  f"{amount_text(item)}, needs {tier_name(item.tier)}",
                  f"scope {printable(scope_label(item.scope))}",
                  f"from {item.origin}" + (f" {printable(item.origin_key)}" if item.origin_key else "")]
-        lines += verification_lines(self.verifications.get(item.id))
+        if self.data is not None:
+            lines += verification_lines(self.data.verifications.get(item.id))
         detail.update(Text("\n".join(lines)))
         history.show_rows([(str(entry.id), (Text(entry.at.replace("T", " ")[:16]), Text(entry.action),
                                              Text(printable(entry.actor) or "-"), Text(printable(entry.note))))
@@ -274,7 +294,7 @@ class ApprovalsScreen(Screen):
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
-        self.reload()
+        self._paint()
 
     # -- deciding ----------------------------------------------------------
     def action_approve(self) -> None:
@@ -284,7 +304,7 @@ class ApprovalsScreen(Screen):
         self._ask("reject")
 
     def _ask(self, action: str) -> None:
-        if getattr(self.app.store, "read_only", False):  # type: ignore[attr-defined]
+        if self.read_only:
             self.notify("Read-only cache (--offline or a snapshot copy): decisions are refused; "
                         "decide on the original cache.", title="Approvals", severity="warning", markup=False)
             return
@@ -313,7 +333,7 @@ class ApprovalsScreen(Screen):
         store = app.store  # type: ignore[attr-defined]
         clock = app.clock  # type: ignore[attr-defined]
         try:
-            store.conn.execute(f"PRAGMA busy_timeout = {int(WRITE_LOCK_WAIT_SECONDS * 1000)}")
+            store.wait_for_locks(WRITE_LOCK_WAIT_SECONDS)
             item = decide(store, app.settings, item_id, action, by=decision.name, note=decision.note,  # type: ignore[attr-defined]
                           now=clock.now(), today=clock.today)
         except Exception as error:
@@ -337,7 +357,7 @@ class ApprovalsScreen(Screen):
         self.notify(message.summary, title="Approvals", timeout=4, markup=False)
         if message.warning:
             self.notify(message.warning, title="Approvals", severity="warning", timeout=8, markup=False)
-        self.reload()
+        self.app.action_reload()  # type: ignore[attr-defined]  # the dashboard's spike log and budgets, then this screen
 
     @on(DecisionFailed)
     def _decision_failed(self, message: DecisionFailed) -> None:

@@ -37,6 +37,8 @@ LEGEND: tuple[tuple[str, str], ...] = (
                                              "of budget (colour green / yellow / red / red); also written in words"),
     ("▁▂▃▅▇", "category spend: the last 14 days, lowest to highest"),
     ("team lead / VP Eng / CTO/CFO", "who approves a spike: its monthly increase under $500, under $5,000, above"),
+    ("pending VP Eng / approved by NAME", "spike log, budget bars, spike detail: where the approval item opened from "
+                                          "the alert stands (rejected by NAME, done, withdrawn); p lists them all"),
 )
 
 

@@ -25,6 +25,7 @@ from finops_tui.analytics.rules import APPROVER_NAMES
 from finops_tui.tui.format import money, percent, printable
 from finops_tui.tui.widgets.keyed_table import KeyedTable
 
+APPROVALS_KEY = "approvals:section"  # the overview row of the approvals section (never a review item id)
 COVERAGE_SOURCES = {"cost_explorer": "Cost Explorer", "cache": "cache", "none": "no data"}
 RIGHTSIZING_SOURCES = {"cost_optimization_hub": "Cost Optimization Hub", "compute_optimizer": "Compute Optimizer",
                        "cloudwatch": "CloudWatch CPU", "none": "no recommendations"}
@@ -81,11 +82,24 @@ def section_rows(review: Review) -> list[tuple[str, tuple[Text, ...]]]:
         change = "-" if t.change_pct is None else f"{t.change_pct:+.1f}% vs {money(t.previous_cost)}"
         rows.append((t.id, (_cell("Data transfer"), _cell(f"{t.title}, {t.gb:,.2f} GB"), _cell(money(t.cost), True),
                             _cell(change, True), _cell(""))))
+    ap = review.approvals
+    if ap is not None:
+        pending = sum(line.count for line in ap.pending)
+        rows.append((APPROVALS_KEY, (_cell("Approvals"), _cell(f"{ap.opened} opened, {ap.approved} approved, "
+                                                               f"{ap.rejected} rejected, {pending} pending"),
+                                     _cell(money(sum(line.monthly_amount for line in ap.pending)), True),
+                                     _cell(f"{money(ap.realised_savings)} realised", True), _cell(""))))
     return rows
 
 
 def section_how(review: Review, key: str) -> str:
     """The words under the table: how the highlighted row's figure was computed."""
+    if key == APPROVALS_KEY and review.approvals is not None:
+        ap = review.approvals
+        return (f"approval items in {ap.month}: {ap.opened} opened, {ap.approved} approved, {ap.rejected} rejected, "
+                f"{ap.done} done, {ap.withdrawn} withdrawn; pending as of {ap.as_of} ($ a month waiting); realised "
+                f"{money(ap.realised_savings)} a month of {money(ap.expected_savings)} expected from the done items "
+                f"measured over approvals.verify_days after the change")
     found = review.find(key)
     if key == "rightsizing:section":
         return "; ".join([review.rightsizing.source_how, *review.rightsizing.notes])
@@ -101,6 +115,19 @@ def section_how(review: Review, key: str) -> str:
 
 def detail_rows(review: Review, key: str) -> list[tuple[str, tuple[Text, ...]]]:
     """(key, cells) of one item's drill-down: what makes up its figure."""
+    if key == APPROVALS_KEY:
+        ap = review.approvals
+        if ap is None:
+            return []
+        rows = [(f"pending:{line.tier}", (_cell(f"Pending: {APPROVER_NAMES[line.tier]}"), _cell(f"{line.count} waiting"),
+                                          _cell(money(line.monthly_amount), True),
+                                          _cell("ages " + (", ".join(f"{age} d" for age in line.ages) or "-"))))
+                for line in ap.pending]
+        rows += [(f"saving:{v.id}", (_cell(f"#{v.id} {v.title}"), _cell(v.verdict), _cell(money(v.realised_monthly), True),
+                                     _cell(f"realised of {money(v.expected_monthly)} expected"
+                                           + ("" if v.direction == "saving" else " (an increase)"))))
+                 for v in ap.verified]
+        return rows
     if key == "rightsizing:section":
         return [(i.id, (_cell(i.resource_id), _cell(f"{i.current} -> {i.suggested}"), _cell(money(i.monthly_saving), True),
                         _cell(f"{APPROVER_NAMES[i.approval]}; {i.detail or i.source}")))
@@ -240,7 +267,8 @@ class ReviewItemScreen(Screen):
 
     def on_mount(self) -> None:
         found = self.review.find(self.key)
-        label = {"rightsizing:section": "Right-sizing", "coverage": "Commitment coverage", "spot": "Spot"}.get(self.key) \
+        label = {"rightsizing:section": "Right-sizing", "coverage": "Commitment coverage", "spot": "Spot",
+                 APPROVALS_KEY: "Approvals"}.get(self.key) \
             or getattr(found, "title", None) or getattr(found, "name", self.key)
         self.query_one("#drill-title", Static).update(_title(self.review.month, str(label or self.key)))
         self.query_one("#review-item-how", Static).update(Text(printable(section_how(self.review, self.key))))

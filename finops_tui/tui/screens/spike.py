@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from finops_tui.alerts.events import AlertEvent
 from finops_tui.analytics.snapshot import Spike
+from finops_tui.approvals.states import ItemState
 from finops_tui.tui.format import APPROVAL_LABEL, money, printable, scope_label
 from finops_tui.tui.screens.live import LiveScreen
 
@@ -24,6 +25,7 @@ class SpikeDetail:
     event: AlertEvent | None
     delivery: dict[str, object] | None
     acknowledged: dict[str, str] | None
+    item: ItemState | None = None  # its approval item (opened by the alerts from this spike's key)
 
 
 def delivery_text(delivery: dict[str, object] | None) -> str:
@@ -37,6 +39,14 @@ def delivery_text(delivery: dict[str, object] | None) -> str:
         error = f", last error: {printable(str(delivery['last_error']))}" if delivery["last_error"] else ""
         return f"pending ({tries} attempt{'s' if tries != 1 else ''}{error})"
     return status
+
+
+def item_text(item: ItemState | None) -> Content:
+    """Where the spike's approval item stands, e.g. ``approval item #3: approved by carol on 2026-11-12``."""
+    if item is None:
+        return Content("no approval item yet (the next alerts run opens one)")
+    since = f" on {item.since}" if item.since and item.state != "pending" else f" since {item.since}" if item.since else ""
+    return Content.assemble(f"approval item #{item.id}: ", (printable(item.text()), "bold"), since, " (p: approvals)")
 
 
 class SpikeScreen(LiveScreen):
@@ -69,7 +79,8 @@ class SpikeScreen(LiveScreen):
         spike = next((item for item in snapshot.spikes if item.key == self.key), None) if snapshot else None
         store = app.store  # type: ignore[attr-defined]
         event = spike_event(spike, snapshot, app.settings, store.conn) if spike else None  # type: ignore[attr-defined]
-        return SpikeDetail(spike, event, store.alert_event_state(self.key), store.acknowledgements().get(self.key))
+        item = snapshot.approval_items.get(self.key) if snapshot else None
+        return SpikeDetail(spike, event, store.alert_event_state(self.key), store.acknowledgements().get(self.key), item)
 
     def show_view_data(self, detail: SpikeDetail) -> None:
         self.detail = detail
@@ -85,7 +96,8 @@ class SpikeScreen(LiveScreen):
             Content(f"{money(spike.amount)} against {money(spike.previous)} the day before: "
                     f"{money(spike.increase)} ({spike.change_pct:+.1f}%)"),
             Content(f"Monthly increase at this rate: {money(spike.monthly_increase)}"),
-            Content.assemble("Approver: ", (APPROVAL_LABEL.get(spike.approval, spike.approval), "bold")),
+            Content.assemble("Approver: ", (APPROVAL_LABEL.get(spike.approval, spike.approval), "bold"), " · ",
+                             item_text(detail.item)),
             Content(""),
             Content.styled("Top drivers (as in the alert message)", "bold"),
         ]

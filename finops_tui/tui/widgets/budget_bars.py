@@ -6,7 +6,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from finops_tui.analytics.snapshot import BudgetLine, Snapshot
-from finops_tui.tui.format import APPROVAL_LABEL, LEVEL_LABEL, LEVEL_VARIABLE, money, percent
+from finops_tui.approvals.states import line_key
+from finops_tui.tui.format import APPROVAL_LABEL, LEVEL_LABEL, LEVEL_VARIABLE, money, percent, printable
 
 BAR_SCALE_PCT = 130.0  # the bar's right edge, so the hard-limit mark (120 %) is visible
 NAME_WIDTH = 12
@@ -63,10 +64,7 @@ class BudgetBars(Static, can_focus=True):
             (f"{percent(line.pct):>7} ", _level_style(line.level)),
             (LEVEL_LABEL.get(line.level, line.level), _level_style(line.level)),
         )
-        if line.overrun is not None and line.approval is not None:
-            # Who approves the projected overrun (max(forecast, month to date) - budget).
-            head = Content.assemble(head, (f" +{money(line.overrun, whole=True)} → {APPROVAL_LABEL.get(line.approval, line.approval)}",
-                                           "$text-muted"))
+        head = Content.assemble(head, (self._approval_text(line, width - head.cell_length), "$text-muted"))
         if line.forecast_eom is None:
             forecast = Content(" fc -")
         else:
@@ -75,6 +73,20 @@ class BudgetBars(Static, can_focus=True):
             forecast = Content.assemble(" fc ", (f"{money(line.forecast_eom, whole=True)} {word}", forecast_style))
         bar_width = max(10, width - 2 - FORECAST_WIDTH)
         return [head, Content.assemble("  ", bar(line.pct, line.level, bar_width, self._marks), forecast)]
+
+    def _approval_text(self, line: BudgetLine, room: int) -> str:
+        """Who approves the projected overrun (max(forecast, month to date) - budget), or where its approval item
+        stands; the longest form that fits in ``room`` cells (a line never wraps out of the pane)."""
+        item = self._snapshot.approval_items.get(line_key(line.name)) if self._snapshot else None
+        overrun = f" +{money(line.overrun, whole=True)}" if line.overrun is not None and line.approval is not None else ""
+        if item is not None:
+            forms = [f"{overrun} → {printable(item.text(APPROVAL_LABEL))}", f"{overrun} {item.state}", f" {item.state}"]
+        elif overrun:
+            forms = [f"{overrun} → {APPROVAL_LABEL.get(line.approval or '', line.approval)}"]
+        else:
+            return ""
+        forms.append(overrun)
+        return next((form for form in forms if len(form) <= room), "")
 
     def render(self) -> Content:
         snapshot = self._snapshot

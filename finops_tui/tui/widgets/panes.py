@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from finops_tui.analytics.snapshot import CategoryLine, Snapshot, Spike, WasteItem
+from finops_tui.approvals.states import ItemState
 from finops_tui.tui.format import APPROVAL_LABEL, WASTE_KIND_LABEL, ENVIRONMENT_SHORT, printable, short_resource, money, percent, scope_label, signed_percent, sparkline
 from finops_tui.tui.widgets.keyed_table import KeyedTable
 
@@ -61,24 +62,49 @@ class SpikeLog(KeyedTable):
             id=id,
         )
         self.spikes: dict[str, Spike] = {}
+        self._shown_with: tuple[Snapshot, frozenset[str], dict[str, str]] | None = None
 
     def show(self, snapshot: Snapshot, acknowledged: frozenset[str], colours: dict[str, str]) -> None:
         self.spikes = {spike.key: spike for spike in snapshot.spikes}
-        approvals = snapshot.extras.get("approvals", {})  # key -> (item id, state), see finops_tui.approvals.states
-        self.show_rows([(spike.key, self._cells(spike, spike.key not in acknowledged, colours, approvals.get(spike.key)))
-                        for spike in snapshot.spikes])
+        self._shown_with = (snapshot, acknowledged, colours)
+        items = snapshot.approval_items  # the spike's approval item, by its alert key (finops_tui.approvals.states)
+        rows = [(spike.key, self._cells(spike, spike.key not in acknowledged, colours, items.get(spike.key)))
+                for spike in snapshot.spikes]
+        self.show_rows(self._fit_approval(rows))
+
+    def on_resize(self) -> None:
+        if getattr(self, "_shown_with", None) is not None:
+            self.show(*self._shown_with)
+
+    def _fit_approval(self, rows: list[tuple[str, tuple[Text, ...]]]) -> list[tuple[str, tuple[Text, ...]]]:
+        """Cut the Approval cell (the last column) to the room the others leave, so the pane never scrolls sideways."""
+        if not rows or self.size.width == 0:
+            return rows
+        labels = [label for _, label in self._column_spec]
+        widths = [max(len(labels[index]), *(row[1][index].cell_len for row in rows)) for index in range(len(labels) - 1)]
+        room = self.size.width - sum(width + 2 * self.cell_padding for width in widths) - 2 * self.cell_padding - 1
+        room = max(room, len(labels[-1]))
+        fitted = []
+        for key, cells in rows:
+            approval = cells[-1]
+            if approval.cell_len > room:
+                approval = approval.copy()
+                approval.truncate(room, overflow="ellipsis")
+            fitted.append((key, (*cells[:-1], approval)))
+        return fitted
 
     @staticmethod
-    def _cells(spike: Spike, new: bool, colours: dict[str, str], item: tuple[int, str] | None = None) -> tuple[Text, ...]:
+    def _cells(spike: Spike, new: bool, colours: dict[str, str], item: ItemState | None = None) -> tuple[Text, ...]:
         style = f"bold {colours['warning']}" if new else "dim"
-        approval = APPROVAL_LABEL.get(spike.approval, spike.approval)
+        # Who approves it; once an item is open, where it stands (pending VP Eng, approved by carol).
+        approval = APPROVAL_LABEL.get(spike.approval, spike.approval) if item is None else printable(item.text(APPROVAL_LABEL))
         return (
             Text("●" if new else "✓", style=style),
             Text(spike.date, style=style),
             Text(scope_label(spike.scope), style=style),
             _right(f"{spike.change_pct:+.1f}%", style),
             _right(money(spike.increase), style),
-            Text(approval if item is None else f"{approval} #{item[0]} {item[1]}", style=style),
+            Text(approval, style=style, no_wrap=True),
         )
 
     @property
