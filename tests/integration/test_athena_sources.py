@@ -24,7 +24,7 @@ from tests.athena_support import (
     athena_moto,  # noqa: F401 - fixture
     athena_server,  # noqa: F401 - fixture
 )
-from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_result
+from tests.integration.conftest import MotoServer, ce_day, ce_group, ce_result, ce_usage_group
 from tests.integration.test_athena_sync import CONFIG, TODAY, make_table, queue_duckdb, run_cli  # noqa: F401 - fixture
 
 PAYER, PROD, STAGE, OUTSIDE = "111111111111", "222222222222", "333333333333", "999999999999"
@@ -173,10 +173,11 @@ def test_an_account_in_both_cost_explorer_and_athena_counts_once(both_servers: t
     moto.queue_ce(
         ce_result(ce_day("2026-11-02", [ce_group("Environment$prod", ec2, 570.0)]),
                   ce_day("2026-11-10", [ce_group("Environment$prod", ec2, 40.0)])),
-        ce_result(ce_day("2026-11-02", [ce_group(ec2, "BoxUsage:m5.large", 570.0)]),
-                  ce_day("2026-11-10", [ce_group(ec2, "BoxUsage:m5.large", 40.0)])),
+        ce_result(ce_day("2026-11-02", [ce_usage_group(ec2, "BoxUsage:m5.large", 570.0, quantity=5700.0)]),
+                  ce_day("2026-11-10", [ce_usage_group(ec2, "BoxUsage:m5.large", 40.0, quantity=400.0)])),
         ce_result(ce_day("2026-11-02", [ce_group(PROD, "Environment$prod", 500.0), ce_group(OUTSIDE, "Environment$prod", 70.0)]),
                   ce_day("2026-11-10", [ce_group(PROD, "Environment$prod", 40.0)])),
+        ce_result(),  # record types: all usage
     )
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto.url)
     synced = run_cli("sync", "--cache", str(cache), "--config", str(config), "--today", TODAY)

@@ -43,3 +43,14 @@ async def test_at_120_columns_the_longest_resource_name_gives_way_with_an_ellips
         await settle(pilot)
         waste = pilot.app.screen.query_one("#waste", DataTable)
         assert not any(waste.get_cell(key, "resource").plain.endswith("…") for key in waste.rows)
+
+
+async def test_narrowing_the_terminal_narrows_the_name_column_too(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot)
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        waste = app.screen.query_one("#waste", DataTable)
+        assert waste.virtual_size.width <= waste.scrollable_content_region.width
+        assert any(waste.get_cell(key, "resource").plain.endswith("…") for key in waste.rows)

@@ -25,9 +25,10 @@ from finops_tui.cli import main
 seen = {}
 
 class Probe(console.FinopsApp):
-    def load_first_snapshot(self):
-        super().load_first_snapshot()
-        self.call_after_refresh(self._first_frame)
+    def _snapshot_loaded(self, message):
+        super()._snapshot_loaded(message)
+        if self.loads == 1:  # the first frame with the panes filled is the next one
+            self.call_after_refresh(self._first_frame)
 
     def _first_frame(self):
         import finops_tui.config as config

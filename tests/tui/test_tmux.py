@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,17 @@ from tests.helpers import REPO
 pytestmark = [pytest.mark.tmux, pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
 
 
-SOCKET = f"finops-test-{uuid.uuid4().hex[:8]}"  # a private tmux server: never touches the user's sessions
+SOCKET = ""  # this test's private tmux server: never the user's sessions, never another test's
+
+
+@pytest.fixture(autouse=True)
+def private_tmux_server() -> Iterator[None]:
+    """A tmux server of its own for each test (a server being killed by the previous test cannot take the
+    next one's session with it), killed afterwards."""
+    global SOCKET
+    SOCKET = f"finops-test-{uuid.uuid4().hex[:8]}"
+    yield
+    subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
 
 
 def _tmux(*args: str) -> str:

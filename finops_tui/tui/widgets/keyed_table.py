@@ -182,6 +182,7 @@ class KeyedTable(DataTable):
             self.clear()
             for key, cells in rows:
                 self.add_row(*cells, key=key)
+            self._settle_column_widths(rows)
             self._order = keys
             self._shown = {key: tuple(cells) for key, cells in rows}
             if selected in self._shown:
@@ -194,6 +195,14 @@ class KeyedTable(DataTable):
                 if index >= len(before) or cell_look(before[index]) != cell_look(cell):
                     self.update_cell(key, column_keys[index], cell)
             self._shown[key] = tuple(cells)
+
+    def _settle_column_widths(self, rows: Sequence[tuple[str, tuple[Cell, ...]]]) -> None:
+        """Each column exactly as wide as its label and these rows, now. DataTable only measures new rows when
+        it is next idle and never narrows a column: a frame drawn before that would keep label-wide cells in
+        its render cache, and a name column cut to fit a narrower pane would keep its old width."""
+        for index, column in enumerate(self.ordered_columns):
+            widest = max((cell_width(cells[index]) for _, cells in rows if index < len(cells)), default=0)
+            column.content_width = max(column.label.cell_len, widest)
 
     @property
     def selected_key(self) -> str | None:
