@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from finops_tui.alerts.delivery import Channel, DeliveryError, post_json, redact, secrets_of
+from finops_tui.alerts.delivery import Channel, DeliveryError, post_json, redact, secrets_of, with_repeat_note
 from finops_tui.alerts.state import backoff_minutes
 from finops_tui.approvals import messages
 from finops_tui.approvals.ledger import iso, load_item
@@ -45,33 +45,46 @@ def tier_secrets(settings: Settings) -> list[str]:
     return own + secrets_of(settings)
 
 
-def channels_for_tier(settings: Settings, tier: str, out: TextIO | None) -> list[Channel]:
-    """The tier's own Slack webhook, or else the alert channels; each ``send`` takes an (item, entry) pair."""
+def channels_for_tier(settings: Settings, tier: str, out: TextIO | None, *,
+                      possible_repeat: bool = False) -> list[Channel]:
+    """The tier's own Slack webhook, or else the alert channels; each ``send`` takes an (item, entry) pair.
+
+    ``possible_repeat``: an earlier delivery was interrupted, so every message says it may be a repeat.
+    """
     timeout = settings.alerts.timeout_seconds
+
+    def slack(post: Post) -> dict:
+        body = messages.slack_message(*post)
+        return with_repeat_note(body, "slack") if possible_repeat else body
+
+    def webhook(post: Post) -> dict:
+        body = messages.webhook_message(*post)
+        return with_repeat_note(body, "webhook") if possible_repeat else body
+
     own = getattr(settings.approvals.channels, tier)
     if own is not None and own.get_secret_value():
         url = own.get_secret_value()
         label = f"Slack webhook for {tier}"
-        return [Channel(f"slack:{tier}", label, lambda post: post_json(url, messages.slack_message(*post), label=label,
+        return [Channel(f"slack:{tier}", label, lambda post: post_json(url, slack(post), label=label,
                                                                          timeout=timeout))]
     alerts = settings.alerts
     found: list[Channel] = []
     if alerts.slack_webhook is not None and alerts.slack_webhook.get_secret_value():
         slack_url = alerts.slack_webhook.get_secret_value()
         found.append(Channel("slack", "Slack webhook", lambda post: post_json(
-            slack_url, messages.slack_message(*post), label="Slack webhook", timeout=timeout)))
+            slack_url, slack(post), label="Slack webhook", timeout=timeout)))
     if alerts.webhook_url is not None and alerts.webhook_url.get_secret_value():
         hook_url = alerts.webhook_url.get_secret_value()
         found.append(Channel("webhook", "JSON webhook", lambda post: post_json(
-            hook_url, messages.webhook_message(*post), label="JSON webhook", timeout=timeout)))
+            hook_url, webhook(post), label="JSON webhook", timeout=timeout)))
     if out is not None and (alerts.stdout or not found):
-        found.append(Channel("stdout", "stdout", lambda post: _print(out, post)))
+        found.append(Channel("stdout", "stdout", lambda post: _print(out, post, possible_repeat)))
     return found
 
 
-def _print(out: TextIO, post: Post) -> None:
+def _print(out: TextIO, post: Post, possible_repeat: bool = False) -> None:
     try:
-        print(messages.text_message(*post), file=out, flush=True)
+        print(("(possible repeat) " if possible_repeat else "") + messages.text_message(*post), file=out, flush=True)
         print(file=out)
     except OSError as error:
         raise DeliveryError(f"stdout could not be written: {error.strerror or type(error).__name__}") from None
@@ -97,8 +110,11 @@ def deliver_due(store: Store, settings: Settings, now: datetime, out: TextIO | N
             continue
         lease = timedelta(seconds=len(channels) * settings.alerts.timeout_seconds + 60)
         with store.transaction() as write:
-            if not sql.claim_post(write, history_id, iso(now), iso(now + lease)):
-                continue  # another run is posting it
+            taken, possible_repeat = sql.claim_post(write, history_id, iso(now), iso(now + lease))
+        if not taken:
+            continue  # another run is posting it
+        if possible_repeat:
+            channels = channels_for_tier(settings, item.tier, out, possible_repeat=True)
         delivered = set(json.loads(delivered_json))
         failures: list[str] = []
         for channel in channels:

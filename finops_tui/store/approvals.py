@@ -121,14 +121,22 @@ def outbox_due(conn: sqlite3.Connection, now: str) -> list[tuple[int, int, str, 
     ).fetchall()
 
 
-def claim_post(conn: sqlite3.Connection, history_id: int, now: str, until: str) -> bool:
-    """Take a due post for this run (a concurrent run then skips it until ``until``)."""
-    cursor = conn.execute(
-        "UPDATE approval_outbox SET next_attempt_at = ? WHERE history_id = ? AND status = 'pending' "
+def claim_post(conn: sqlite3.Connection, history_id: int, now: str, until: str) -> tuple[bool, bool]:
+    """Take a due post for this run (a concurrent run then skips it until ``until``): (taken, possible repeat).
+
+    Inside a write transaction. A possible repeat is a post claimed before and never marked sent or failed:
+    that run died between sending and marking, so the channel may already have it.
+    """
+    row = conn.execute(
+        "SELECT claims, attempts FROM approval_outbox WHERE history_id = ? AND status = 'pending' "
         "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
-        (until, history_id, now),
-    )
-    return cursor.rowcount == 1
+        (history_id, now),
+    ).fetchone()
+    if row is None:
+        return False, False
+    conn.execute("UPDATE approval_outbox SET next_attempt_at = ?, claims = claims + 1 WHERE history_id = ?",
+                 (until, history_id))
+    return True, row[0] > row[1]
 
 
 def mark_post_sent(conn: sqlite3.Connection, history_id: int, delivered: str, now: str) -> None:

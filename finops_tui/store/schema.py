@@ -286,6 +286,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE alert_events ADD COLUMN claimed_until TEXT;  -- real time (never the fixed --today clock)
     ALTER TABLE alert_events ADD COLUMN claims INTEGER NOT NULL DEFAULT 0;  -- deliveries started
     """,
+    # 6: approval posts count their claims too, so a post whose run died mid-send is marked a possible repeat.
+    """
+    ALTER TABLE approval_outbox ADD COLUMN claims INTEGER NOT NULL DEFAULT 0;  -- deliveries started
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -109,3 +109,27 @@ def test_without_tier_channels_the_alert_announces_the_item_and_decisions_follow
         run_alerts(spike_cache, settings, noon(NOV_11).later(hours=2))
         assert len(slack.posts) == 2
         assert slack.posts[1].json["text"].startswith("Rejected: #1 Spike: Compute (category) up 30.0 %")
+
+
+def test_a_post_whose_run_died_mid_send_is_sent_again_marked_a_possible_repeat(spike_cache: Store,
+                                                                             tiers: dict[str, SlackServer]) -> None:
+    from finops_tui.store.approvals import claim_post
+
+    settings = tier_settings(tiers)
+    moment = noon(NOV_11)
+    item = propose(spike_cache, settings, title="GPU cluster", amount=5_000.01, direction="increase", scope="",
+                   now=moment.now(), today=moment.today)
+    opened = item.history[0].id
+    # A run claimed the post, sent it and was killed before marking it: its lease ran out long ago.
+    with spike_cache.transaction() as write:
+        assert claim_post(write, opened, "2000-01-01T00:00:00+00:00", "2000-01-01T00:05:00+00:00") == (True, False)
+    run_alerts(spike_cache, settings, moment)
+    run_alerts(spike_cache, settings, moment.later(hours=1))
+
+    assert len(tiers["cto_cfo"].posts) == 1  # sent again once, then marked
+    post = tiers["cto_cfo"].posts[0].json
+    assert post["text"].startswith("(possible repeat) ")
+    assert post["blocks"][0] == {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+        "Possible repeat: an earlier delivery of this alert was interrupted and may have arrived.")}]}
+    assert post["blocks"][1]["text"]["text"] == "Approval needed: #1 GPU cluster"
+    assert headers(tiers["vp_engineering"]) == ["Approval needed: #2 " + load_items(spike_cache.conn)[1].title]
