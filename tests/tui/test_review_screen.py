@@ -109,3 +109,42 @@ def test_console_start_does_not_import_pandas_or_the_review() -> None:
             " if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == ""
+
+
+async def test_the_review_screens_are_live_with_the_header(tmp_path: Path) -> None:
+    """Like every screen: the header with its badges, and the review read again on `r` (and the timer, a sync)."""
+    cache = october_cache(tmp_path / "finops.db")
+    settings = Settings()
+    october = {"now": datetime(2026, 10, 20, 12, tzinfo=UTC), "today": date(2026, 10, 20)}
+
+    def approvals_row(app) -> str:
+        return next(line for line in screen_text(app).splitlines() if "Approvals" in line and "opened" in line)
+
+    app = make_app(settings, cache.store, FIRST_MONDAY, offline=True, refresh_seconds=None, auto_sync=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        header = screen_text(app).splitlines()[0]
+        assert "finops-tui" in header and "as of 2026-11-02" in header and "OFFLINE" in header
+        assert "0 opened" in approvals_row(app)
+        # Another process records an item for October; the open review shows it after the next read.
+        propose(cache.store, settings, title="Log retention", amount=120.0, direction="saving", scope="", **october)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert "1 opened" in approvals_row(app) and "1 pending" in approvals_row(app)
+
+        table = app.screen.query_one("#review-items")
+        table.move_cursor(row=len(table.row_keys_in_order) - 1)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewItemScreen)
+        assert "as of 2026-11-02" in screen_text(app).splitlines()[0]
+        propose(cache.store, settings, title="Old snapshots", amount=40.0, direction="saving", scope="", **october)
+        await pilot.press("r")
+        await settle(pilot)
+        pending = next(line for line in screen_text(app).splitlines() if "Pending: Team Lead" in line)
+        assert "2 waiting" in pending and "$160.00" in pending
+    cache.store.close()

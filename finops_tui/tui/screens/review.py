@@ -1,45 +1,33 @@
 """The `v` screen: the FinOps review of a month, every section, and a drill-down into each item.
 
 Imported only when `v` is pressed (never on the console's start path). The
-review is computed in a worker (SQLite and pandas off the UI thread) and
-posted back as :class:`ReviewLoaded`; the screens only render the view-model.
+review is computed in a worker (SQLite and pandas off the UI thread), again on
+every refresh and after a sync (both are live screens, ``screens/live.py``);
+the screens only render the view-model.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from finops_tui.analytics.review import Review, last_complete_month
 from finops_tui.analytics.rules import APPROVER_NAMES
 from finops_tui.tui.format import money, percent, printable
+from finops_tui.tui.screens.live import LiveScreen
 from finops_tui.tui.widgets.keyed_table import KeyedTable
 
 APPROVALS_KEY = "approvals:section"  # the overview row of the approvals section (never a review item id)
 COVERAGE_SOURCES = {"cost_explorer": "Cost Explorer", "cache": "cache", "none": "no data"}
 RIGHTSIZING_SOURCES = {"cost_optimization_hub": "Cost Optimization Hub", "compute_optimizer": "Compute Optimizer",
                        "cloudwatch": "CloudWatch CPU", "none": "no recommendations"}
-
-
-@dataclass
-class ReviewLoaded(Message):
-    review: Review
-
-
-@dataclass
-class ReviewFailed(Message):
-    month: str
-    error: str
 
 
 def _cell(text: str, right: bool = False) -> Text:
@@ -157,8 +145,12 @@ class ReviewTable(KeyedTable):
     BINDINGS = [Binding("enter", "select_cursor", "Open", tooltip="What makes up the highlighted figure", id="review.open")]
 
 
-class ReviewScreen(Screen):
-    """Every section of the review of one month; `enter` opens an item, `[`/`]` step the month."""
+class ReviewScreen(LiveScreen):
+    """Every section of the review of one month; `enter` opens an item, `[`/`]` step the month.
+
+    Live like every screen: the header with its badges, and the review computed again (in a worker) on the
+    refresh timer and after a sync, the cursor kept.
+    """
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", tooltip="Back to the dashboard", id="review.back"),
@@ -172,9 +164,9 @@ class ReviewScreen(Screen):
         super().__init__()
         self.month = month
         self.review: Review | None = None
-        self.failed: str | None = None
 
     def compose(self) -> ComposeResult:
+        yield from self.compose_header()
         yield Static(id="drill-title")
         with Vertical(classes="pane", id="pane-review"):
             yield ReviewTable([("section", "Section"), ("item", "Item"), ("amount", "Base / spend"),
@@ -187,7 +179,7 @@ class ReviewScreen(Screen):
         self.query_one("#pane-review").border_title = "Levers and sections"
         self.query_one("#drill-title", Static).update(_title(self.month, "computing…"))
         self.query_one(ReviewTable).focus()
-        self.load_review(self.month)
+        super().on_mount()
 
     def action_step_review(self, step: int) -> None:
         wanted = _month_step(self.month or "", step)
@@ -196,26 +188,19 @@ class ReviewScreen(Screen):
             return
         self.month = wanted
         self.query_one("#drill-title", Static).update(_title(wanted, "computing…"))
-        self.load_review(wanted)
+        self.reload_view(self.app.view_today, self.app.environment)  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="review")
-    def load_review(self, month: str) -> None:
+    def read_view(self, today: date, environment: str | None) -> Review:
+        """Worker thread: the review of the month shown (SQLite and pandas off the UI thread)."""
         from finops_tui.analytics.review import build_review
 
         app = self.app
-        try:
-            review = build_review(app.store, app.settings, app.clock, month)  # type: ignore[attr-defined]
-        except Exception as error:  # noqa: BLE001 - shown once, the screen stays usable
-            self.post_message(ReviewFailed(month, f"Could not compute the review: {error}"))
-            return
-        self.post_message(ReviewLoaded(review))
+        return build_review(app.store, app.settings, app.clock, self.month)  # type: ignore[attr-defined]
 
-    @on(ReviewLoaded)
-    def _review_loaded(self, message: ReviewLoaded) -> None:
-        if message.review.month != self.month:
+    def show_view_data(self, review: Review) -> None:
+        if review.month != self.month:
             return  # a month stepped past while it was computed
-        self.review = message.review
-        review = message.review
+        self.review = review
         state = "closed" if review.closed else f"open, {review.complete_days} complete days"
         self.query_one("#drill-title", Static).update(Content.assemble(
             _title(review.month), f" · {state} · as of {review.as_of} · {review.metric} · saving "
@@ -224,13 +209,6 @@ class ReviewScreen(Screen):
         table.show_rows(section_rows(review))
         self.query_one("#pane-review").border_subtitle = "; ".join(review.notes)
         self._show_how(table.selected_key)
-
-    @on(ReviewFailed)
-    def _review_failed(self, message: ReviewFailed) -> None:
-        if message.error != self.failed:
-            self.notify(message.error, severity="error", markup=False)
-        self.failed = message.error
-        self.query_one("#drill-title", Static).update(_title(message.month, "not available"))
 
     def _show_how(self, key: str | None) -> None:
         text = section_how(self.review, key) if self.review is not None and key else ""
@@ -247,8 +225,8 @@ class ReviewScreen(Screen):
             self.app.push_screen(ReviewItemScreen(self.review, event.row_key.value))
 
 
-class ReviewItemScreen(Screen):
-    """One lever or section of the review: what makes up its figure, and how it was computed."""
+class ReviewItemScreen(LiveScreen):
+    """One lever or section of the review: what makes up its figure, and how it was computed (re-read live)."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", tooltip="Back to the review", id="review.item_back")]
 
@@ -258,6 +236,7 @@ class ReviewItemScreen(Screen):
         self.key = key
 
     def compose(self) -> ComposeResult:
+        yield from self.compose_header()
         yield Static(id="drill-title")
         yield Static(id="review-item-how", markup=False)
         with Vertical(classes="pane", id="pane-review-item"):
@@ -266,15 +245,28 @@ class ReviewItemScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        found = self.review.find(self.key)
+        self._show(self.review)  # what the review screen had, at once; then read again like every screen
+        self.query_one(KeyedTable).focus()
+        super().on_mount()
+
+    def read_view(self, today: date, environment: str | None) -> Review:
+        from finops_tui.analytics.review import build_review
+
+        app = self.app
+        return build_review(app.store, app.settings, app.clock, self.review.month)  # type: ignore[attr-defined]
+
+    def show_view_data(self, review: Review) -> None:
+        self._show(review)
+
+    def _show(self, review: Review) -> None:
+        self.review = review
+        found = review.find(self.key)
         label = {"rightsizing:section": "Right-sizing", "coverage": "Commitment coverage", "spot": "Spot",
                  APPROVALS_KEY: "Approvals"}.get(self.key) \
             or getattr(found, "title", None) or getattr(found, "name", self.key)
-        self.query_one("#drill-title", Static).update(_title(self.review.month, str(label or self.key)))
-        self.query_one("#review-item-how", Static).update(Text(printable(section_how(self.review, self.key))))
-        rows = detail_rows(self.review, self.key)
-        table = self.query_one(KeyedTable)
-        table.show_rows(rows)
+        self.query_one("#drill-title", Static).update(_title(review.month, str(label or self.key)))
+        self.query_one("#review-item-how", Static).update(Text(printable(section_how(review, self.key))))
+        rows = detail_rows(review, self.key)
+        self.query_one(KeyedTable).show_rows(rows)
         self.query_one("#pane-review-item").border_title = f"{len(rows)} items"
         self.query_one("#pane-review-item").border_subtitle = "" if rows else "nothing this month"
-        table.focus()
