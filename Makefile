@@ -37,8 +37,7 @@ run: $(STAMP)
 # The suite, then the tests that reason about days again with the wall clock moved (time-machine)
 # to the first minute of a month and to 23:59:59 UTC of a month's last day (a leap day): no test
 # may depend on the real date or time.
-MOVED_CLOCK_TESTS := tests/unit tests/integration/test_status_cli.py tests/integration/test_report_cli.py \
-	tests/integration/test_alerts_delivery.py tests/integration/test_focus_calendar.py tests/tui/test_dashboard.py
+MOVED_CLOCK_TESTS := tests/unit tests/integration/test_status_cli.py tests/integration/test_focus_calendar.py
 
 # Tests run in parallel, one worker per CPU (pytest-xdist): each test keeps its own files, servers and ports.
 test: $(STAMP)
