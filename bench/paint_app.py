@@ -24,7 +24,7 @@ def main() -> int:
     class FirstFrame(console.FinopsApp):
         marked = False
 
-        def load_first_snapshot(self) -> None:  # the first read (on the UI thread, before the first frame)
+        def load_first_snapshot(self) -> None:  # the first read, when it was done before the dashboard mounted
             super().load_first_snapshot()
             self._check_filled()
 

@@ -207,8 +207,12 @@ class FinopsApp(App[int]):
 
     @work(thread=True, exit_on_error=False, group="refresh")
     def wait_for_first_read(self) -> None:
-        self._first_read.exception()  # waits; the outcome is handled on the UI thread
-        self.call_from_thread(self._first_read_done, self._first_read)
+        """Wait (off the UI thread) for the first read, and post it like every later read."""
+        error = self._first_read.exception()
+        if error is not None:
+            self.post_message(SnapshotFailed(f"Could not read the cache: {error}"))
+        else:
+            self.post_message(self._first_read.result())
 
     def _first_read_done(self, future: Future[SnapshotLoaded]) -> None:
         error = future.exception()
