@@ -95,6 +95,8 @@ class KeyedTable(DataTable):
     """
 
     HELP_WHERE = "any table"
+    #: The column that gives way when the table is wider than its pane (default: the first of NAME_COLUMNS).
+    SHRINK: str | None = None
     DEFAULT_CSS = """
     KeyedTable { height: 1fr; }
     """
@@ -119,7 +121,8 @@ class KeyedTable(DataTable):
         self.sort_column: int | None = None  # None: the order the figures came in
         self.sort_reversed = False
         keys = [key for key, _ in self._column_spec]
-        self._name_column = next((keys.index(key) for key in NAME_COLUMNS if key in keys), 0)
+        wanted = (self.SHRINK,) if self.SHRINK in keys else NAME_COLUMNS
+        self._name_column = next((keys.index(key) for key in wanted if key in keys), 0)
         self._name_limit: int | None = None  # the name column's width when the table had to shrink
 
     def on_mount(self) -> None:

@@ -49,6 +49,7 @@ class SpikeLog(KeyedTable):
     """Daily spikes, newest first; unacknowledged ones carry a marker and stand out."""
 
     HELP_WHERE = "spike log"
+    SHRINK = "approval"  # where an item stands ("approved by ...") gives way before scope, dates and amounts
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Detail", tooltip="Open the spike: drivers, approver, alert delivery"),
@@ -62,36 +63,13 @@ class SpikeLog(KeyedTable):
             id=id,
         )
         self.spikes: dict[str, Spike] = {}
-        self._shown_with: tuple[Snapshot, frozenset[str], dict[str, str]] | None = None
 
     def show(self, snapshot: Snapshot, acknowledged: frozenset[str], colours: dict[str, str]) -> None:
         self.spikes = {spike.key: spike for spike in snapshot.spikes}
-        self._shown_with = (snapshot, acknowledged, colours)
         items = snapshot.approval_items  # the spike's approval item, by its alert key (finops_tui.approvals.states)
         rows = [(spike.key, self._cells(spike, spike.key not in acknowledged, colours, items.get(spike.key)))
                 for spike in snapshot.spikes]
-        self.show_rows(self._fit_approval(rows))
-
-    def on_resize(self) -> None:
-        if getattr(self, "_shown_with", None) is not None:
-            self.show(*self._shown_with)
-
-    def _fit_approval(self, rows: list[tuple[str, tuple[Text, ...]]]) -> list[tuple[str, tuple[Text, ...]]]:
-        """Cut the Approval cell (the last column) to the room the others leave, so the pane never scrolls sideways."""
-        if not rows or self.size.width == 0:
-            return rows
-        labels = [label for _, label in self._column_spec]
-        widths = [max(len(labels[index]), *(row[1][index].cell_len for row in rows)) for index in range(len(labels) - 1)]
-        room = self.size.width - sum(width + 2 * self.cell_padding for width in widths) - 2 * self.cell_padding - 1
-        room = max(room, len(labels[-1]))
-        fitted = []
-        for key, cells in rows:
-            approval = cells[-1]
-            if approval.cell_len > room:
-                approval = approval.copy()
-                approval.truncate(room, overflow="ellipsis")
-            fitted.append((key, (*cells[:-1], approval)))
-        return fitted
+        self.show_rows(rows)
 
     @staticmethod
     def _cells(spike: Spike, new: bool, colours: dict[str, str], item: ItemState | None = None) -> tuple[Text, ...]:
