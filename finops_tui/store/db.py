@@ -561,7 +561,7 @@ def open_store(path: str | Path, *, create: bool = True, read_only: bool = False
     else:
         _create_file(path)
     store = Store(path, lock_wait_seconds=lock_wait_seconds)
-    try:
+    with _closed_on_failure(store):
         from finops_tui.store.lock import writer_lock
 
         with writer_lock(path, lock_wait_seconds):
@@ -569,13 +569,20 @@ def open_store(path: str | Path, *, create: bool = True, read_only: bool = False
                 store.conn.execute("PRAGMA journal_mode = WAL")
             _migrate(store)
         store.mark_ready()
+    return store
+
+
+@contextmanager
+def _closed_on_failure(store: Store) -> Iterator[None]:
+    """Opening ``store``: any failure closes it again; SQLite's errors become one-line :class:`CacheError`."""
+    try:
+        yield
     except sqlite3.Error as error:
         store.close()
-        raise _cache_error(error, path) from None
+        raise _cache_error(error, store.path) from None
     except BaseException:
         store.close()
         raise
-    return store
 
 
 def _open_read_only(path: Path, version: int, lock_wait_seconds: float, upgrade: bool) -> Store:
@@ -585,20 +592,14 @@ def _open_read_only(path: Path, version: int, lock_wait_seconds: float, upgrade:
                 f"{path} was written by an older finops-tui (schema {version}) and cannot be upgraded read-only",
                 "open it once without --offline, or make a new copy with `finops-tui snapshot`",
             )
-        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        if is_read_only_location(path):
             raise CacheError(f"the cache {path} has schema {version}, older than this finops-tui's {SCHEMA_VERSION}, "
                              "and cannot be upgraded where it is (read-only)", "open it once from a writable copy")
         open_store(path, lock_wait_seconds=lock_wait_seconds).close()  # migrate once, then read
     store = Store(path, read_only=True, lock_wait_seconds=lock_wait_seconds)
-    try:
+    with _closed_on_failure(store):
         store.conn  # noqa: B018 - connect now, so an unreadable file fails here with one line
         store.mark_ready()  # figures read through counted_costs; the mapping is shadowed in TEMP tables, never written
-    except sqlite3.Error as error:
-        store.close()
-        raise _cache_error(error, path) from None
-    except BaseException:
-        store.close()
-        raise
     return store
 
 
