@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,3 +39,28 @@ def run_main(*args: str) -> subprocess.CompletedProcess[str]:
         except SystemExit as exit_:  # argparse usage errors
             code = exit_.code if isinstance(exit_.code, int) else 1
     return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
+@contextmanager
+def read_only_bind_mount(file: Path, under: Path, name: str | None = None) -> Iterator[Path]:
+    """A copy of ``file`` (named ``name``, default its own) on a read-only bind mount below ``under``: its path
+    (skipped where this process cannot mount). ``file`` should be checkpointed (one file, as `snapshot` makes)."""
+    import pytest
+
+    def mount(*args: str) -> bool:
+        return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+    source, target = under / "ro-source", under / "ro"
+    source.mkdir()
+    target.mkdir()
+    name = name or file.name
+    shutil.copy(file, source / name)
+    if not mount("--bind", str(source), str(target)):
+        pytest.skip("cannot bind-mount here (needs root and mount privileges)")
+    try:
+        if not mount("-o", "remount,ro,bind", str(target)):
+            pytest.skip("cannot remount read-only here")
+        yield target / name
+    finally:
+        if subprocess.run(["umount", str(target)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(target)], capture_output=True)  # a test failed with the file open

@@ -17,7 +17,7 @@ import pytest
 
 from finops_tui.errors import CacheError
 from finops_tui.store.db import open_store
-from tests.helpers import REPO
+from tests.helpers import REPO, read_only_bind_mount
 from tests.reliability.support import cli, fingerprint, focus_row, one_line_refusal, write_focus
 
 pytestmark = pytest.mark.reliability
@@ -163,19 +163,9 @@ def test_status_is_unknown_when_another_program_locks_even_readers_out(tmp_path:
 @pytest.fixture
 def read_only_copy(tmp_path: Path, cache: Path) -> Iterator[Path]:
     """The cache on a read-only bind mount (skipped where this process cannot mount)."""
-    source, target = tmp_path / "ro-source", tmp_path / "ro"
-    source.mkdir()
-    target.mkdir()
     open_store(cache).close()  # checkpointed: the copy is one file, as `finops-tui snapshot` makes
-    shutil.copy(cache, source / "c.db")
-    if not _mount("--bind", str(source), str(target)):
-        pytest.skip("cannot bind-mount here (needs root and mount privileges)")
-    try:
-        if not _mount("-o", "remount,ro,bind", str(target)):
-            pytest.skip("cannot remount read-only here")
-        yield target / "c.db"
-    finally:
-        subprocess.run(["umount", str(target)], check=False)
+    with read_only_bind_mount(cache, tmp_path) as copy:
+        yield copy
 
 
 def test_read_commands_work_on_a_read_only_mount(read_only_copy: Path, cache: Path) -> None:

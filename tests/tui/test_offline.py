@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 from finops_tui.store.db import CostRow, open_store
 from finops_tui.store.snapshot import write_snapshot
 from finops_tui.tui.widgets.panes import CategoryTable, SpikeLog
+from tests.helpers import read_only_bind_mount
 from tests.tui.conftest import record_notifications, screen_text, settle
 
 SIZE = (120, 40)
@@ -82,27 +81,12 @@ async def test_a_held_lock_is_one_notification_and_the_console_carries_on(demo_s
 
 @pytest.fixture
 def read_only_mount(tmp_path: Path, demo_cache: Path) -> Iterator[Path]:
-    """The demo cache on a read-only bind mount (skipped where this process cannot mount)."""
-    source, target = tmp_path / "ro-source", tmp_path / "ro"
-    source.mkdir()
-    target.mkdir()
+    """The demo cache, as a real one, on a read-only bind mount (skipped where this process cannot mount)."""
     store = open_store(demo_cache)
     store.set_meta("demo", "0")  # a real cache from a syncing host
     store.close()  # checkpointed: one file, as `finops-tui snapshot` makes
-    shutil.copy(demo_cache, source / "review.db")
-
-    def mount(*args: str) -> bool:
-        return subprocess.run(["mount", *args], capture_output=True).returncode == 0
-
-    if not mount("--bind", str(source), str(target)):
-        pytest.skip("cannot bind-mount here (needs root and mount privileges)")
-    try:
-        if not mount("-o", "remount,ro,bind", str(target)):
-            pytest.skip("cannot remount read-only here")
-        yield target / "review.db"
-    finally:
-        if subprocess.run(["umount", str(target)], capture_output=True).returncode != 0:
-            subprocess.run(["umount", "-l", str(target)], capture_output=True)  # a test failed with the file open
+    with read_only_bind_mount(demo_cache, tmp_path, "review.db") as copy:
+        yield copy
 
 
 async def test_a_cache_on_a_read_only_mount_opens_read_only_without_offline(read_only_mount: Path, demo_cache: Path):
