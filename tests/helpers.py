@@ -64,3 +64,17 @@ def read_only_bind_mount(file: Path, under: Path, name: str | None = None) -> It
     finally:
         if subprocess.run(["umount", str(target)], capture_output=True).returncode != 0:
             subprocess.run(["umount", "-l", str(target)], capture_output=True)  # a test failed with the file open
+
+
+def cli_on(tmp_path: Path, config_text: str):
+    """``call(*args, today=...)``: the CLI in-process on a cache and config of its own under ``tmp_path``;
+    it asserts the command succeeded and returns its result."""
+    cache, config = tmp_path / "cache.db", tmp_path / "finops.toml"
+    config.write_text(config_text)
+
+    def call(*args: str, today: str) -> subprocess.CompletedProcess[str]:
+        result = run_main("--cache", str(cache), "--config", str(config), "--today", today, *args)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    return call

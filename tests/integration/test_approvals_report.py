@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, run_main
+from tests.helpers import REPO, cli_on
 
 FIXTURE = REPO / "tests" / "data" / "focus" / "approvals-rightsizing.csv"
 CONFIG = '[approvals.approvers]\nteam_lead = ["tina"]\nvp_engineering = ["victor"]\n'
@@ -17,14 +17,7 @@ CONFIG = '[approvals.approvers]\nteam_lead = ["tina"]\nvp_engineering = ["victor
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    cache, config = tmp_path / "cache.db", tmp_path / "finops.toml"
-    config.write_text(CONFIG)
-
-    def call(*args: str, today: str):
-        result = run_main("--cache", str(cache), "--config", str(config), "--today", today, *args)
-        assert result.returncode == 0, result.stderr
-        return result
-
+    call = cli_on(tmp_path, CONFIG)
     call("import-focus", str(FIXTURE), today="2026-12-01")
     # November: the right-sizing ($1,500 expected, $1,200 realised), a rejected one, two left pending.
     call("approvals", "propose", "--title", "Right-size i-0big", "--amount", "1500", "--saving",

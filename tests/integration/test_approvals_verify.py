@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, run_main
+from tests.helpers import REPO, cli_on
 
 FIXTURE = REPO / "tests" / "data" / "focus" / "approvals-rightsizing.csv"
 CONFIG = '[approvals.approvers]\nvp_engineering = ["victor"]\n'
@@ -20,14 +20,7 @@ CONFIG = '[approvals.approvers]\nvp_engineering = ["victor"]\n'
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    cache, config = tmp_path / "cache.db", tmp_path / "finops.toml"
-    config.write_text(CONFIG)
-
-    def call(*args: str, today: str):
-        result = run_main("--cache", str(cache), "--config", str(config), "--today", today, *args)
-        assert result.returncode == 0, result.stderr
-        return result
-
+    call = cli_on(tmp_path, CONFIG)
     call("import-focus", str(FIXTURE), today="2026-12-01")
     return call
 
