@@ -209,6 +209,9 @@ class ReviewScreen(LiveScreen):
         table.show_rows(section_rows(review))
         self.query_one("#pane-review").border_subtitle = "; ".join(review.notes)
         self._show_how(table.selected_key)
+        for screen in self.app.screen_stack:  # an item opened from this review: the same figures, read once
+            if isinstance(screen, ReviewItemScreen) and screen.review.month == review.month:
+                screen.show_review(review)
 
     def _show_how(self, key: str | None) -> None:
         text = section_how(self.review, key) if self.review is not None and key else ""
@@ -226,7 +229,10 @@ class ReviewScreen(LiveScreen):
 
 
 class ReviewItemScreen(LiveScreen):
-    """One lever or section of the review: what makes up its figure, and how it was computed (re-read live)."""
+    """One lever or section of the review: what makes up its figure, and how it was computed.
+
+    Live through the review screen below it: that one reads the review again (the header is this screen's own).
+    """
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", tooltip="Back to the review", id="review.item_back")]
 
@@ -245,20 +251,11 @@ class ReviewItemScreen(LiveScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._show(self.review)  # what the review screen had, at once; then read again like every screen
+        self.show_review(self.review)
         self.query_one(KeyedTable).focus()
         super().on_mount()
 
-    def read_view(self, today: date, environment: str | None) -> Review:
-        from finops_tui.analytics.review import build_review
-
-        app = self.app
-        return build_review(app.store, app.settings, app.clock, self.review.month)  # type: ignore[attr-defined]
-
-    def show_view_data(self, review: Review) -> None:
-        self._show(review)
-
-    def _show(self, review: Review) -> None:
+    def show_review(self, review: Review) -> None:
         self.review = review
         found = review.find(self.key)
         label = {"rightsizing:section": "Right-sizing", "coverage": "Commitment coverage", "spot": "Spot",
