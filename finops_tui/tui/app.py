@@ -200,26 +200,19 @@ class FinopsApp(App[int]):
         Usually it is done by the time the dashboard has mounted, and the first frame has every pane filled;
         otherwise a worker waits for it. Every later read runs in the refresh worker.
         """
-        if self._first_read.done():
-            self._first_read_done(self._first_read)
-        else:
+        if not self._first_read.done():
             self.wait_for_first_read()
+            return
+        message = self._first_read.result()
+        if isinstance(message, SnapshotLoaded):
+            self._snapshot_loaded(message)
+        else:  # a locked or half-copied cache: say so, and let the refresh try again
+            self._snapshot_failed(message)
 
     @work(thread=True, exit_on_error=False, group="refresh")
     def wait_for_first_read(self) -> None:
         """Wait (off the UI thread) for the first read, and post it like every later read."""
-        error = self._first_read.exception()
-        if error is not None:
-            self.post_message(SnapshotFailed(f"Could not read the cache: {error}"))
-        else:
-            self.post_message(self._first_read.result())
-
-    def _first_read_done(self, future: Future[SnapshotLoaded]) -> None:
-        error = future.exception()
-        if error is not None:  # a locked or half-copied cache: say so, and let the refresh try again
-            self._snapshot_failed(SnapshotFailed(f"Could not read the cache: {error}"))
-        else:
-            self._snapshot_loaded(future.result())
+        self.post_message(self._first_read.result())
 
     def _filters_changed(self) -> None:
         """`e`, `[` or `]`: re-read the dashboard; every live screen on top re-reads when it lands."""
@@ -239,20 +232,14 @@ class FinopsApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
     def load_snapshot(self, today: date, environment: str | None, month_offset: int) -> None:
         """Read the cache (a few SQL aggregates) off the UI thread; never touches widgets."""
-        from finops_tui.analytics.snapshot import build_snapshot
-
-        try:
-            if self.remote is not None:
+        if self.remote is not None:
+            try:
                 self._check_remote()
-            snapshot = build_snapshot(self.store, self.settings, self.clock.today, environment=environment,
-                                      now=self.clock.now(), month=today)
-            acknowledged = frozenset(self.store.acknowledged_keys())
-        except Exception as error:  # the cache may be mid-copy or locked: keep the last good figures
-            self.post_message(SnapshotFailed(f"Could not read the cache: {error}"))
-            return
-        finally:
-            self.store.close()  # this thread's connection; the worker thread ends here
-        self.post_message(SnapshotLoaded(snapshot, acknowledged, month_offset, environment))
+            except Exception as error:  # S3 or the new download unreadable: keep the last good figures
+                self.store.close()
+                self.post_message(SnapshotFailed(f"Could not read the cache: {error}"))
+                return
+        self.post_message(read_snapshot(self.store, self.settings, self.clock, today, environment, month_offset))
 
     def _check_remote(self) -> None:
         """In the refresh worker: one conditional GET of latest.json; a new snapshot replaces the store."""
@@ -583,26 +570,27 @@ def sync_summary(result: object) -> str:
     return f"{rows:,} cost rows, {ce_requests} Cost Explorer requests (${ce_requests * CE_REQUEST_USD:.2f})"
 
 
-def _start_first_read(app: FinopsApp) -> Future[SnapshotLoaded]:
-    """Read the dashboard's first snapshot on a thread of its own (its connection is closed when done)."""
-    future: Future[SnapshotLoaded] = Future()
-    store, settings, clock = app.store, app.settings, app.clock
-    environment, month_offset, month = app.environment, app.month_offset, app.view_today
+def read_snapshot(store: Store, settings: Settings, clock: Clock, month: date, environment: str | None,
+                  month_offset: int) -> SnapshotLoaded | SnapshotFailed:
+    """One read of the dashboard's figures on the calling thread (never the UI thread); its connection is closed
+    after. A cache mid-copy or locked gives :class:`SnapshotFailed`: the last good figures stay on screen."""
+    from finops_tui.analytics.snapshot import build_snapshot
 
-    def read() -> None:
-        from finops_tui.analytics.snapshot import build_snapshot
+    try:
+        snapshot = build_snapshot(store, settings, clock.today, environment=environment, now=clock.now(), month=month)
+        return SnapshotLoaded(snapshot, frozenset(store.acknowledged_keys()), month_offset, environment)
+    except Exception as error:  # noqa: BLE001 - shown as a notification, never a crash
+        return SnapshotFailed(f"Could not read the cache: {error}")
+    finally:
+        store.close()  # this thread's connection
 
-        try:
-            snapshot = build_snapshot(store, settings, clock.today, environment=environment, now=clock.now(), month=month)
-            loaded = SnapshotLoaded(snapshot, frozenset(store.acknowledged_keys()), month_offset, environment)
-        except Exception as error:  # noqa: BLE001 - reported on the UI thread
-            future.set_exception(error)
-        else:
-            future.set_result(loaded)
-        finally:
-            store.close()  # this thread's connection
 
-    threading.Thread(target=read, name="finops-first-read", daemon=True).start()
+def _start_first_read(app: FinopsApp) -> Future[SnapshotLoaded | SnapshotFailed]:
+    """Read the dashboard's first snapshot on a thread of its own, while Textual starts up."""
+    future: Future[SnapshotLoaded | SnapshotFailed] = Future()
+    arguments = (app.store, app.settings, app.clock, app.view_today, app.environment, app.month_offset)
+    threading.Thread(target=lambda: future.set_result(read_snapshot(*arguments)), name="finops-first-read",
+                     daemon=True).start()
     return future
 
 
