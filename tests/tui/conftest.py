@@ -45,7 +45,15 @@ def app_for() -> Callable[..., FinopsApp]:
 
 
 async def settle(pilot) -> None:
-    """Let every worker finish and the UI process what they posted."""
+    """Let the start finish, every worker finish, and the UI process what they posted.
+
+    The start's follow-ups (the cost-per-lead plot, the AWS check) begin only after the first frame with the
+    figures: wait for that moment first, or a busy machine can take the screenshot before the plot is mounted.
+    """
+    for _ in range(500):
+        if getattr(pilot.app, "first_frame_done", True):
+            break
+        await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
