@@ -19,15 +19,27 @@ HEAVY = ("plotext", "textual_plotext", "botocore", "boto3", "pandas", "sqlite_ut
 
 PROBE = r"""
 import json, sys
+from textual import on
 import finops_tui.tui.app as console
 from finops_tui.cli import main
+from finops_tui.tui.messages import SnapshotLoaded
 
 seen = {}
 
 class Probe(console.FinopsApp):
-    def _snapshot_loaded(self, message):
-        super()._snapshot_loaded(message)
-        if self.loads == 1:  # the first frame with the panes filled is the next one
+    marked = False
+
+    def load_first_snapshot(self):  # the first read, when it was done before the dashboard mounted
+        super().load_first_snapshot()
+        self._check_filled()
+
+    @on(SnapshotLoaded)
+    def _probe_loaded(self, message):  # or when a worker brings it
+        self.call_later(self._check_filled)
+
+    def _check_filled(self):
+        if self.loads >= 1 and not self.marked:  # the first frame with the panes filled is the next one
+            self.marked = True
             self.call_after_refresh(self._first_frame)
 
     def _first_frame(self):
