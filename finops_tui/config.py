@@ -1,21 +1,36 @@
-"""Settings: one pydantic model whose defaults are the customer's framework.
+"""Settings: one model, validated by pydantic, whose defaults are the customer's framework.
 
 Loaded once at start from TOML: ``--config``, else ``FINOPS_TUI_CONFIG``, else
 ``./finops.toml``, else the user config dir, else the built-in defaults.
+The sections are dataclasses that pydantic validates (see :mod:`finops_tui.settings_schema`): the defaults
+need no pydantic at all, and a config file is validated the first time its contents are seen.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from finops_tui.errors import ConfigError
+from finops_tui.settings_schema import (
+    Before,
+    Check,
+    Constraint,
+    Secret,
+    Section,
+    build,
+    memo_key,
+    plain,
+    remember,
+    remembered,
+    validate,
+)
 
 ENVIRONMENTS: tuple[str, ...] = ("production", "staging", "development", "rnd")
 UNALLOCATED = "unallocated"
@@ -30,102 +45,105 @@ MONEY_MAX = 1e12
 PRICE_MAX = 1e6  # a unit price (per GB-month, per lead, per month of an idle resource)
 
 
-class _Section(BaseModel):
-    # defer_build: a section's validator is built the first time a config file's section is validated, not at
-    # import; the built-in defaults are constructed without validation (see ``default_settings``), so a console
-    # started without a config file never builds one. Give a section default as ``section(Model)``, never
-    # ``Model()``: an instance at class definition would build that validator at import.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False, defer_build=True)
-
-
-def section(model: type[BaseModel]) -> Any:
-    """The default of a settings section: the section's own defaults, constructed without validation."""
-    return Field(default_factory=model.model_construct)
-
-
-class Shares(_Section):
+@dataclass(kw_only=True)
+class Shares(Section):
     """Per-environment share of the monthly total, in percent (framework: 70/15/10/5)."""
 
-    production: float = Field(70.0, ge=0, le=100)
-    staging: float = Field(15.0, ge=0, le=100)
-    development: float = Field(10.0, ge=0, le=100)
-    rnd: float = Field(5.0, ge=0, le=100)
+    production: Annotated[float, Constraint(ge=0, le=100)] = 70.0
+    staging: Annotated[float, Constraint(ge=0, le=100)] = 15.0
+    development: Annotated[float, Constraint(ge=0, le=100)] = 10.0
+    rnd: Annotated[float, Constraint(ge=0, le=100)] = 5.0
 
-    @model_validator(mode="after")
-    def _at_most_everything(self) -> Shares:
+    def __post_init__(self) -> None:
         total = self.production + self.staging + self.development + self.rnd
         if total > 100.0 + 1e-9:
             raise ValueError(f"environment shares add up to {total:g} %, more than 100 %")
-        return self
 
 
-class Thresholds(_Section):
+@dataclass(kw_only=True)
+class Thresholds(Section):
     """Budget levels in percent of the monthly budget (framework: 80/100/120)."""
 
-    warning: float = Field(80.0, gt=0, le=10_000)
-    critical: float = Field(100.0, gt=0, le=10_000)
-    hard_limit: float = Field(120.0, gt=0, le=10_000)
+    warning: Annotated[float, Constraint(gt=0, le=10_000)] = 80.0
+    critical: Annotated[float, Constraint(gt=0, le=10_000)] = 100.0
+    hard_limit: Annotated[float, Constraint(gt=0, le=10_000)] = 120.0
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Thresholds:
+    def __post_init__(self) -> None:
         if not self.warning < self.critical < self.hard_limit:
             raise ValueError("thresholds must rise: warning < critical < hard_limit")
-        return self
 
 
-class Budget(_Section):
-    monthly_total: float = Field(50_000.0, ge=0, le=MONEY_MAX, description="Monthly budget for all environments, USD")
-    shares: Shares = section(Shares)
-    thresholds: Thresholds = section(Thresholds)
+@dataclass(kw_only=True)
+class Budget(Section):
+    monthly_total: Annotated[float, Constraint(ge=0, le=MONEY_MAX)] = 50_000.0  # Monthly budget for all environments, USD
+    shares: Shares = field(default_factory=Shares)
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
     def for_environment(self, environment: str) -> float:
         return self.monthly_total * getattr(self.shares, environment) / 100.0
 
 
-class Spikes(_Section):
+@dataclass(kw_only=True)
+class Spikes(Section):
     """A day is a spike when it rose more than ``threshold_pct`` over the day before."""
 
-    threshold_pct: float = Field(20.0, ge=0, le=100_000)
-    min_delta: float = Field(0.0, ge=0, le=MONEY_MAX, description="Smallest daily increase in USD that counts")
-    lookback_days: int = Field(7, ge=1, le=400, description="Complete days evaluated for spikes (late data too)")
+    threshold_pct: Annotated[float, Constraint(ge=0, le=100_000)] = 20.0
+    min_delta: Annotated[float, Constraint(ge=0, le=MONEY_MAX)] = 0.0  # Smallest daily increase in USD that counts
+    lookback_days: Annotated[int, Constraint(ge=1, le=400)] = 7  # Complete days evaluated for spikes (late data too)
 
 
-class Forecast(_Section):
+@dataclass(kw_only=True)
+class Forecast(Section):
     """End-of-month forecast: spend so far plus the usage run-rate of the last complete days."""
 
-    window_days: int = Field(7, ge=1, le=90, description="Complete days whose mean usage spend is the run-rate")
-    min_days: int = Field(3, ge=1, le=90, description="No forecast while fewer complete usage days exist")
+    window_days: Annotated[int, Constraint(ge=1, le=90)] = 7  # Complete days whose mean usage spend is the run-rate
+    min_days: Annotated[int, Constraint(ge=1, le=90)] = 3  # No forecast while fewer complete usage days exist
 
 
-class Freshness(_Section):
-    max_lag_days: int = Field(2, ge=0, le=60, description="Stale when the newest cost day is older than this before today")
+@dataclass(kw_only=True)
+class Freshness(Section):
+    max_lag_days: Annotated[int, Constraint(ge=0, le=60)] = 2  # Stale when the newest cost day is older than this before today
 
 
-class Approval(_Section):
+@dataclass(kw_only=True)
+class Approval(Section):
     """Who approves a monthly amount: < team_lead_below -> team lead; up to cto_cfo_above -> VP; above -> CTO/CFO."""
 
-    team_lead_below: float = Field(500.0, ge=0, le=MONEY_MAX)
-    cto_cfo_above: float = Field(5_000.0, ge=0, le=MONEY_MAX)
+    team_lead_below: Annotated[float, Constraint(ge=0, le=MONEY_MAX)] = 500.0
+    cto_cfo_above: Annotated[float, Constraint(ge=0, le=MONEY_MAX)] = 5_000.0
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Approval:
+    def __post_init__(self) -> None:
         if self.team_lead_below > self.cto_cfo_above:
             raise ValueError("team_lead_below must not exceed cto_cfo_above")
-        return self
 
 
-class CloudWatchLeads(_Section):
+@dataclass(kw_only=True)
+class CloudWatchLeads(Section):
     enabled: bool = True
     namespace: str = "Leads"
     metric: str = "Distributed"
     statistic: Literal["Sum", "Average", "Maximum", "Minimum", "SampleCount"] = "Sum"
-    dimensions: dict[str, str] = Field(default_factory=dict)
+    dimensions: dict[str, str] = field(default_factory=dict)
     region: str | None = None
 
 
-class Leads(_Section):
-    target_cost_per_lead: float = Field(0.05, gt=0, le=PRICE_MAX)
-    cloudwatch: CloudWatchLeads = section(CloudWatchLeads)
+@dataclass(kw_only=True)
+class Leads(Section):
+    target_cost_per_lead: Annotated[float, Constraint(gt=0, le=PRICE_MAX)] = 0.05
+    cloudwatch: CloudWatchLeads = field(default_factory=CloudWatchLeads)
+
+
+def _known_environments(names: Iterable[str], value: Any) -> Any:
+    for name in names:
+        if name not in ENVIRONMENTS:
+            raise ValueError(f"unknown environment {name!r}; expected one of {', '.join(ENVIRONMENTS)}")
+    return value
+
+
+def _known_category(value: str) -> str:
+    if value not in CATEGORIES:
+        raise ValueError(f"unknown category {value!r}; expected one of {', '.join(CATEGORIES)}")
+    return value
 
 
 def _default_aliases() -> dict[str, list[str]]:
@@ -137,47 +155,34 @@ def _default_aliases() -> dict[str, list[str]]:
     }
 
 
-class Environments(_Section):
+@dataclass(kw_only=True)
+class Environments(Section):
     tag_key: str = "Environment"
-    aliases: dict[str, list[str]] = Field(default_factory=_default_aliases)
-    accounts: dict[str, str] = Field(default_factory=dict, description="Account id -> environment; overrides the tag")
-
-    @field_validator("aliases", "accounts")
-    @classmethod
-    def _known_environments(cls, value: dict[str, Any], info: Any) -> dict[str, Any]:
-        targets = value.keys() if info.field_name == "aliases" else value.values()
-        for name in targets:
-            if name not in ENVIRONMENTS:
-                raise ValueError(f"unknown environment {name!r}; expected one of {', '.join(ENVIRONMENTS)}")
-        return value
+    aliases: Annotated[dict[str, list[str]], Check(lambda aliases: _known_environments(aliases, aliases))] = field(
+        default_factory=_default_aliases)
+    # Account id -> environment; overrides the tag
+    accounts: Annotated[dict[str, str], Check(lambda accounts: _known_environments(accounts.values(), accounts))] = field(
+        default_factory=dict)
 
 
-class CategoryRule(_Section):
+@dataclass(kw_only=True)
+class CategoryRule(Section):
     """One allocation rule. Every field given must match (AND); any pattern in a field may (OR).
 
     Patterns are case-insensitive shell globs (``*``, ``?``).
     """
 
-    category: str
-    services: list[str] = Field(default_factory=list)
-    usage_types: list[str] = Field(default_factory=list)
-    instance_types: list[str] = Field(default_factory=list)
-    resources: list[str] = Field(default_factory=list)
-    tags: dict[str, list[str]] = Field(default_factory=dict, description='Tag key -> value globs; key "*" is any tag')
-    service_categories: list[str] = Field(default_factory=list)
+    category: Annotated[str, Check(_known_category)]
+    services: list[str] = field(default_factory=list)
+    usage_types: list[str] = field(default_factory=list)
+    instance_types: list[str] = field(default_factory=list)
+    resources: list[str] = field(default_factory=list)
+    tags: dict[str, list[str]] = field(default_factory=dict)  # Tag key -> value globs; key "*" is any tag
+    service_categories: list[str] = field(default_factory=list)
 
-    @field_validator("category")
-    @classmethod
-    def _known_category(cls, value: str) -> str:
-        if value not in CATEGORIES:
-            raise ValueError(f"unknown category {value!r}; expected one of {', '.join(CATEGORIES)}")
-        return value
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> CategoryRule:
+    def __post_init__(self) -> None:
         if not (self.services or self.usage_types or self.instance_types or self.resources or self.tags or self.service_categories):
             raise ValueError("a rule needs at least one of services, usage_types, instance_types, resources, tags, service_categories")
-        return self
 
 
 DATA_TRANSFER_USAGE_TYPES = ["*DataTransfer*", "*-AWS-Out-Bytes", "*-AWS-In-Bytes", "*NatGateway*"]
@@ -185,7 +190,7 @@ DATA_TRANSFER_USAGE_TYPES = ["*DataTransfer*", "*-AWS-Out-Bytes", "*-AWS-In-Byte
 
 def default_category_rules() -> list[CategoryRule]:
     """The framework's allocation, first match wins (like AWS Cost Categories)."""
-    rule = CategoryRule.model_construct
+    rule = CategoryRule
     return [
         # Data transfer of any service is Networking before any service rule (S3 egress is not Storage).
         rule(category="Networking", usage_types=list(DATA_TRANSFER_USAGE_TYPES)),
@@ -209,54 +214,61 @@ def default_category_rules() -> list[CategoryRule]:
     ]
 
 
-class Categories(_Section):
-    aws_cost_category: str | None = Field(None, description="Name of an AWS Cost Category to use instead of the rules")
-    rules: list[CategoryRule] = Field(default_factory=default_category_rules)
+@dataclass(kw_only=True)
+class Categories(Section):
+    aws_cost_category: str | None = None  # Name of an AWS Cost Category to use instead of the rules
+    rules: list[CategoryRule] = field(default_factory=default_category_rules)
 
 
-class Refresh(_Section):
-    interval_seconds: float = Field(30.0, ge=1, le=86_400, description="How often the console re-reads the cache (1 s to a day)")
+@dataclass(kw_only=True)
+class Refresh(Section):
+    interval_seconds: Annotated[float, Constraint(ge=1, le=86_400)] = 30.0  # How often the console re-reads the cache (1 s to a day)
 
 
-class Sync(_Section):
-    interval_minutes: float = Field(360.0, ge=1, le=43_200, description="How often the console syncs when AWS is configured (1 min to 30 days)")
-    backfill_months: int = Field(13, ge=1, le=38)
-    open_window_days: int = Field(3, ge=1, le=60)
-    previous_month_grace_days: int = Field(5, ge=0, le=28)
-    daily_request_cap: int = Field(200, ge=1, le=100_000, description="Cost Explorer requests allowed per UTC day")
+@dataclass(kw_only=True)
+class Sync(Section):
+    interval_minutes: Annotated[float, Constraint(ge=1, le=43_200)] = 360.0  # How often the console syncs when AWS is configured (1 min to 30 days)
+    backfill_months: Annotated[int, Constraint(ge=1, le=38)] = 13
+    open_window_days: Annotated[int, Constraint(ge=1, le=60)] = 3
+    previous_month_grace_days: Annotated[int, Constraint(ge=0, le=28)] = 5
+    daily_request_cap: Annotated[int, Constraint(ge=1, le=100_000)] = 200  # Cost Explorer requests allowed per UTC day
     profile: str | None = None
-    regions: list[str] = Field(default_factory=lambda: ["us-east-1"])
+    regions: list[str] = field(default_factory=lambda: ["us-east-1"])
     scan_rds: bool = False
 
 
-class Waste(_Section):
+@dataclass(kw_only=True)
+class Waste(Section):
     """Estimated monthly prices (USD) for idle resources; override for your region and contract."""
 
-    snapshot_age_days: int = Field(90, ge=1, le=36_500)
-    ebs_gb_month: dict[str, Annotated[float, Field(ge=0, le=PRICE_MAX)]] = Field(
+    snapshot_age_days: Annotated[int, Constraint(ge=1, le=36_500)] = 90
+    ebs_gb_month: dict[str, Annotated[float, Constraint(ge=0, le=PRICE_MAX)]] = field(
         default_factory=lambda: {"gp2": 0.10, "gp3": 0.08, "io1": 0.125, "io2": 0.125, "st1": 0.045, "sc1": 0.015, "standard": 0.05}
     )
-    snapshot_gb_month: float = Field(0.05, ge=0, le=PRICE_MAX)
-    elastic_ip_month: float = Field(3.60, ge=0, le=PRICE_MAX)
-    load_balancer_month: float = Field(16.43, ge=0, le=PRICE_MAX)
+    snapshot_gb_month: Annotated[float, Constraint(ge=0, le=PRICE_MAX)] = 0.05
+    elastic_ip_month: Annotated[float, Constraint(ge=0, le=PRICE_MAX)] = 3.60
+    load_balancer_month: Annotated[float, Constraint(ge=0, le=PRICE_MAX)] = 16.43
 
 
-class Alerts(_Section):
-    slack_webhook: SecretStr | None = Field(None, description="Slack incoming webhook; FINOPS_TUI_SLACK_WEBHOOK overrides")
-    webhook_url: SecretStr | None = Field(None, description="Generic JSON webhook")
+@dataclass(kw_only=True)
+class Alerts(Section):
+    slack_webhook: Secret | None = None  # Slack incoming webhook; FINOPS_TUI_SLACK_WEBHOOK overrides
+    webhook_url: Secret | None = None  # Generic JSON webhook
     stdout: bool = False
     on_forecast: bool = True
-    timeout_seconds: float = Field(10.0, ge=0.1, le=300, description="Per webhook request, 0.1 to 300 s")
-    max_backoff_minutes: float = Field(360.0, gt=0, le=10_080, description="Longest wait between retries, up to 7 days")
-    one_time_min: float = Field(500.0, ge=0, le=MONEY_MAX, description="One-time charges above this (USD) are alerted")
+    timeout_seconds: Annotated[float, Constraint(ge=0.1, le=300)] = 10.0  # Per webhook request, 0.1 to 300 s
+    max_backoff_minutes: Annotated[float, Constraint(gt=0, le=10_080)] = 360.0  # Longest wait between retries, up to 7 days
+    one_time_min: Annotated[float, Constraint(ge=0, le=MONEY_MAX)] = 500.0  # One-time charges above this (USD) are alerted
 
 
-class CacheSettings(_Section):
-    lock_wait_seconds: float = Field(30.0, ge=0, le=3_600,
-                                     description="How long a write waits for another process holding the cache")
+@dataclass(kw_only=True)
+class CacheSettings(Section):
+    # How long a write waits for another process holding the cache
+    lock_wait_seconds: Annotated[float, Constraint(ge=0, le=3_600)] = 30.0
 
 
-class Lever(_Section):
+@dataclass(kw_only=True)
+class Lever(Section):
     """One optimization lever of the framework: its saving range in percent of its base.
 
     ``high_pct`` unset means open-ended ("50 %+"): only the low end is a figure.
@@ -264,15 +276,13 @@ class Lever(_Section):
 
     name: str
     level: Literal["Low", "Medium", "High"] = "Medium"
-    low_pct: float = Field(ge=0, le=100)
-    high_pct: float | None = Field(None, ge=0, le=100)
+    low_pct: Annotated[float, Constraint(ge=0, le=100)]
+    high_pct: Annotated[float, Constraint(ge=0, le=100)] | None = None
     enabled: bool = True
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Lever:
+    def __post_init__(self) -> None:
         if self.high_pct is not None and self.high_pct < self.low_pct:
             raise ValueError("high_pct must not be below low_pct")
-        return self
 
 
 LEVER_IDS: tuple[str, ...] = ("s3_lifecycle", "rightsizing", "commitments", "graviton", "serverless")
@@ -280,11 +290,11 @@ LEVER_IDS: tuple[str, ...] = ("s3_lifecycle", "rightsizing", "commitments", "gra
 
 def _default_levers() -> dict[str, Lever]:
     return {
-        "s3_lifecycle": Lever.model_construct(name="S3 Lifecycle Rules", level="Low", low_pct=10.0, high_pct=30.0),
-        "rightsizing": Lever.model_construct(name="Instance Right-sizing", level="Medium", low_pct=20.0, high_pct=40.0),
-        "commitments": Lever.model_construct(name="RI / Savings Plans", level="Medium", low_pct=30.0, high_pct=60.0),
-        "graviton": Lever.model_construct(name="Moving to Graviton (ARM)", level="High", low_pct=20.0, high_pct=30.0),
-        "serverless": Lever.model_construct(name="Serverless for idle tasks", level="High", low_pct=50.0, high_pct=None),
+        "s3_lifecycle": Lever(name="S3 Lifecycle Rules", level="Low", low_pct=10.0, high_pct=30.0),
+        "rightsizing": Lever(name="Instance Right-sizing", level="Medium", low_pct=20.0, high_pct=40.0),
+        "commitments": Lever(name="RI / Savings Plans", level="Medium", low_pct=30.0, high_pct=60.0),
+        "graviton": Lever(name="Moving to Graviton (ARM)", level="High", low_pct=20.0, high_pct=30.0),
+        "serverless": Lever(name="Serverless for idle tasks", level="High", low_pct=50.0, high_pct=None),
     }
 
 
@@ -301,122 +311,126 @@ def _default_graviton() -> dict[str, str]:
     }
 
 
-class Review(_Section):
+@dataclass(kw_only=True)
+class Review(Section):
     """The monthly FinOps review: the levers table, right-sizing, Spot, data transfer."""
 
-    levers: dict[str, Lever] = Field(default_factory=_default_levers)
-    graviton: dict[str, str] = Field(default_factory=_default_graviton,
-                                     description="x86 family -> arm64 twin; GPU, metal and Windows are never candidates")
-    cpu_p95_below: float = Field(40.0, gt=0, le=100, description="CPU p95 (%) under which an instance is one size too big")
-    cpu_lookback_days: int = Field(14, ge=1, le=60)
-    spot_discount_pct: float = Field(60.0, ge=0, le=100, description="Spot saving when the account runs no Spot of a family")
-    batch_tag_key: str = Field("Workload", description="Tag that marks batch or worker jobs (Spot candidates in any environment)")
-    batch_tag_values: list[str] = Field(default_factory=lambda: ["batch*", "worker*", "job*"])
-    top_n: int = Field(5, ge=1, le=50, description="Top sources listed per data-transfer class")
+    levers: dict[str, Lever] = field(default_factory=_default_levers)
+    # x86 family -> arm64 twin; GPU, metal and Windows are never candidates
+    graviton: dict[str, str] = field(default_factory=_default_graviton)
+    cpu_p95_below: Annotated[float, Constraint(gt=0, le=100)] = 40.0  # CPU p95 (%) under which an instance is one size too big
+    cpu_lookback_days: Annotated[int, Constraint(ge=1, le=60)] = 14
+    spot_discount_pct: Annotated[float, Constraint(ge=0, le=100)] = 60.0  # Spot saving when the account runs no Spot of a family
+    batch_tag_key: str = "Workload"  # Tag that marks batch or worker jobs (Spot candidates in any environment)
+    batch_tag_values: list[str] = field(default_factory=lambda: ["batch*", "worker*", "job*"])
+    top_n: Annotated[int, Constraint(ge=1, le=50)] = 5  # Top sources listed per data-transfer class
 
-    @model_validator(mode="before")
-    @classmethod
-    def _merge_levers(cls, data: Any) -> Any:
-        """A config may set only some fields of some levers: the rest keep the framework's."""
-        if not isinstance(data, dict) or not isinstance(data.get("levers"), dict):
-            return data
-        defaults = _default_levers()
-        merged: dict[str, Any] = {}
-        for name, given in data["levers"].items():
-            if name not in defaults:
-                raise ValueError(f"unknown lever {name!r}; expected one of {', '.join(LEVER_IDS)}")
-            base = defaults[name].model_dump()
-            merged[name] = {**base, **given} if isinstance(given, dict) else given
-        for name, lever in defaults.items():
-            merged.setdefault(name, lever.model_dump())
-        return {**data, "levers": merged}
+def _merge_levers(data: Any) -> Any:
+    """A config may set only some fields of some levers: the rest keep the framework's."""
+    if not isinstance(data, dict) or not isinstance(data.get("levers"), dict):
+        return data
+    defaults = _default_levers()
+    merged: dict[str, Any] = {}
+    for name, given in data["levers"].items():
+        if name not in defaults:
+            raise ValueError(f"unknown lever {name!r}; expected one of {', '.join(LEVER_IDS)}")
+        base = plain(defaults[name])
+        merged[name] = {**base, **given} if isinstance(given, dict) else given
+    for name, lever in defaults.items():
+        merged.setdefault(name, plain(lever))
+    return {**data, "levers": merged}
+
 
 APPROVAL_TIERS: tuple[str, ...] = ("team_lead", "vp_engineering", "cto_cfo")  # lowest first
 
 
-class Approvers(_Section):
+def _approver_names(value: list[str]) -> list[str]:
+    names = [name.strip() for name in value]
+    if any(not name or not name.isprintable() for name in names):
+        raise ValueError("approver names must be non-empty printable text")
+    return names
+
+
+@dataclass(kw_only=True)
+class Approvers(Section):
     """Who may decide an approval item, per tier; a higher tier may decide a lower tier's items."""
 
-    team_lead: list[str] = Field(default_factory=list)
-    vp_engineering: list[str] = Field(default_factory=list)
-    cto_cfo: list[str] = Field(default_factory=list)
-
-    @field_validator("team_lead", "vp_engineering", "cto_cfo")
-    @classmethod
-    def _names(cls, value: list[str]) -> list[str]:
-        names = [name.strip() for name in value]
-        if any(not name or not name.isprintable() for name in names):
-            raise ValueError("approver names must be non-empty printable text")
-        return names
+    team_lead: Annotated[list[str], Check(_approver_names)] = field(default_factory=list)
+    vp_engineering: Annotated[list[str], Check(_approver_names)] = field(default_factory=list)
+    cto_cfo: Annotated[list[str], Check(_approver_names)] = field(default_factory=list)
 
 
-class ApprovalChannels(_Section):
+@dataclass(kw_only=True)
+class ApprovalChannels(Section):
     """A Slack incoming webhook per tier; a tier without one uses the alert channels."""
 
-    team_lead: SecretStr | None = None
-    vp_engineering: SecretStr | None = None
-    cto_cfo: SecretStr | None = None
+    team_lead: Secret | None = None
+    vp_engineering: Secret | None = None
+    cto_cfo: Secret | None = None
 
 
-class Approvals(_Section):
-    approvers: Approvers = section(Approvers)
-    channels: ApprovalChannels = section(ApprovalChannels)
-    verify_days: int = Field(14, ge=1, le=180, description="Complete days after `done` compared with as many before")
+@dataclass(kw_only=True)
+class Approvals(Section):
+    approvers: Approvers = field(default_factory=Approvers)
+    channels: ApprovalChannels = field(default_factory=ApprovalChannels)
+    verify_days: Annotated[int, Constraint(ge=1, le=180)] = 14  # Complete days after `done` compared with as many before
 
 
-class Athena(_Section):
+def _s3_url(value: str) -> str:
+    if value and not value.startswith("s3://"):
+        raise ValueError("must be an s3:// URL")
+    return value
+
+
+@dataclass(kw_only=True)
+class Athena(Section):
     """Athena over the organisation's Data Export (CUR 2.0 or FOCUS 1.2 Parquet, a Glue table by billing period)."""
 
-    database: str = Field("", description="Glue database of the export's table")
-    table: str = Field("", description="Glue table of the export")
+    database: str = ""  # Glue database of the export's table
+    table: str = ""  # Glue table of the export
     workgroup: str = "primary"
-    output_location: str = Field("", description="s3:// prefix for query results (else the workgroup's)")
+    output_location: Annotated[str, Check(_s3_url)] = ""  # s3:// prefix for query results (else the workgroup's)
     export_format: Literal["cur2", "focus"] = "cur2"
     catalog: str = "AwsDataCatalog"
     region: str = "us-east-1"
-    monthly_cost_cap_usd: float = Field(25.0, gt=0, le=MONEY_MAX, description="Athena scan spend allowed per month, checked before each query")
-    poll_timeout_seconds: float = Field(900.0, gt=0, le=86_400, description="Give up (and stop the query) after this long")
-    restated_periods: int = Field(2, ge=1, le=12, description="Billing periods re-queried after the backfill (AWS restates a closed month)")
-
-    @field_validator("output_location")
-    @classmethod
-    def _s3_url(cls, value: str) -> str:
-        if value and not value.startswith("s3://"):
-            raise ValueError("must be an s3:// URL")
-        return value
+    monthly_cost_cap_usd: Annotated[float, Constraint(gt=0, le=MONEY_MAX)] = 25.0  # Athena scan spend allowed per month, checked before each query
+    poll_timeout_seconds: Annotated[float, Constraint(gt=0, le=86_400)] = 900.0  # Give up (and stop the query) after this long
+    restated_periods: Annotated[int, Constraint(ge=1, le=12)] = 2  # Billing periods re-queried after the backfill (AWS restates a closed month)
 
 
-class Sources(_Section):
+@dataclass(kw_only=True)
+class Sources(Section):
     """Which source counts when Cost Explorer and a billing export both hold an (account, day)."""
 
-    precedence: Literal["export", "ce"] = Field(
-        "export", description='"export": an imported export wins for the accounts and billing periods it covers, '
-        'Cost Explorer fills the rest; "ce": Cost Explorer wins wherever it has the day')
+    # "export": an imported export wins for the accounts and billing periods it covers, Cost Explorer fills the rest;
+    # "ce": Cost Explorer wins wherever it has the day
+    precedence: Literal["export", "ce"] = "export"
 
 
-class Settings(_Section):
+@dataclass(kw_only=True)
+class Settings(Section):
     """The whole configuration. Every default is a number from the cost framework."""
 
     metric: Literal["amortized", "billed"] = "amortized"
-    currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="The cache's one currency (ISO 4217); other files are refused")
+    currency: Annotated[str, Constraint(pattern=r"^[A-Z]{3}$")] = "USD"  # The cache's one currency (ISO 4217); other files are refused
     exclude_credits: bool = False
-    budget: Budget = section(Budget)
-    spikes: Spikes = section(Spikes)
-    forecast: Forecast = section(Forecast)
-    freshness: Freshness = section(Freshness)
-    approval: Approval = section(Approval)
-    leads: Leads = section(Leads)
-    environments: Environments = section(Environments)
-    categories: Categories = section(Categories)
-    refresh: Refresh = section(Refresh)
-    sync: Sync = section(Sync)
-    waste: Waste = section(Waste)
-    alerts: Alerts = section(Alerts)
-    review: Review = section(Review)
-    approvals: Approvals = section(Approvals)
-    cache: CacheSettings = section(CacheSettings)
-    athena: Athena = section(Athena)
-    sources: Sources = section(Sources)
+    budget: Budget = field(default_factory=Budget)
+    spikes: Spikes = field(default_factory=Spikes)
+    forecast: Forecast = field(default_factory=Forecast)
+    freshness: Freshness = field(default_factory=Freshness)
+    approval: Approval = field(default_factory=Approval)
+    leads: Leads = field(default_factory=Leads)
+    environments: Environments = field(default_factory=Environments)
+    categories: Categories = field(default_factory=Categories)
+    refresh: Refresh = field(default_factory=Refresh)
+    sync: Sync = field(default_factory=Sync)
+    waste: Waste = field(default_factory=Waste)
+    alerts: Alerts = field(default_factory=Alerts)
+    review: Annotated[Review, Before(_merge_levers)] = field(default_factory=Review)
+    approvals: Approvals = field(default_factory=Approvals)
+    cache: CacheSettings = field(default_factory=CacheSettings)
+    athena: Athena = field(default_factory=Athena)
+    sources: Sources = field(default_factory=Sources)
 
 
 @dataclass(frozen=True)
@@ -447,11 +461,11 @@ def find_config(explicit: str | os.PathLike[str] | None) -> Path | None:
     return None
 
 
-def _describe_validation_error(path: Path, error: ValidationError) -> str:
+def _describe_validation_error(path: Path, error: Any) -> str:
     first = error.errors()[0]
     location = ".".join(str(part) for part in first["loc"]) or "(top level)"
     message = first["msg"]
-    if first["type"] == "extra_forbidden":
+    if first["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         message = "unknown setting"
     message = message.removeprefix("Value error, ")
     return f"{path}: {location}: {message}"
@@ -459,16 +473,41 @@ def _describe_validation_error(path: Path, error: ValidationError) -> str:
 
 def default_settings() -> Settings:
     """The built-in defaults. They are the framework's numbers and valid by construction: nothing is validated."""
-    return Settings.model_construct()
+    return Settings()
 
 
 def parse_settings(data: dict[str, Any], origin: Path | str = "<config>") -> Settings:
-    if not data:  # an empty file (or only comments): the defaults, without building a validator
+    """Validate a config's data with pydantic (imported now); raises ``ConfigError`` with one line."""
+    if not data:  # an empty file (or only comments): the defaults, without pydantic
         return default_settings()
+    from pydantic import ValidationError
+
     try:
-        return Settings.model_validate(data)
+        return validate(Settings, data)
     except ValidationError as error:
         raise ConfigError(_describe_validation_error(Path(origin), error)) from None
+
+
+def _file_settings(text: bytes, path: Path) -> Settings:
+    """A config file's settings: validated by pydantic the first time these bytes are seen, remembered after."""
+    try:
+        data = tomllib.loads(text.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: cannot read config file: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    if not data:
+        return default_settings()
+    key = memo_key(text)
+    known = remembered(key)
+    if known is not None:
+        try:
+            return build(Settings, known, data)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            pass  # a damaged or foreign memo: validate the file again
+    settings = parse_settings(data, path)
+    remember(key, plain(settings))
+    return settings
 
 
 def load_settings(explicit: str | os.PathLike[str] | None = None) -> LoadedSettings:
@@ -479,18 +518,16 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> LoadedSetti
         source = "built-in defaults"
     else:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_bytes()
         except FileNotFoundError:
             raise ConfigError(f"{path}: config file not found") from None
-        except (OSError, UnicodeDecodeError) as error:
+        except OSError as error:
             raise ConfigError(f"{path}: cannot read config file: {error}") from None
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"{path}: not valid TOML: {error}") from None
-        settings = parse_settings(data, path)
+        settings = _file_settings(text, path)
         source = str(path)
     webhook = os.environ.get("FINOPS_TUI_SLACK_WEBHOOK")
     if webhook:
-        settings.alerts.slack_webhook = SecretStr(webhook)
+        settings.alerts.slack_webhook = Secret(webhook)
     from finops_tui.outside_text import register_secret
 
     for secret in (settings.alerts.slack_webhook, settings.alerts.webhook_url):
@@ -500,7 +537,9 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> LoadedSetti
 
 def effective_config_toml(settings: Settings) -> str:
     """The effective configuration as TOML, with secrets masked."""
-    data = settings.model_dump(mode="json", exclude_none=True)
+    data = _without_none(plain(settings))
+    secrets = {("alerts", key): getattr(settings.alerts, key) for key in ("slack_webhook", "webhook_url")}
+    secrets.update({("approvals", tier): getattr(settings.approvals.channels, tier) for tier in APPROVAL_TIERS})
     data["categories"]["rules"] = [
         {key: value for key, value in rule.items() if value not in ([], {})} for rule in data["categories"]["rules"]
     ]
@@ -508,9 +547,17 @@ def effective_config_toml(settings: Settings) -> str:
         holder = data[section] if section != "leads" else data["leads"]["cloudwatch"]
         if not holder.get(key):
             holder.pop(key, None)
-    for key in ("slack_webhook", "webhook_url"):
-        if data["alerts"].get(key):
-            data["alerts"][key] = "********"
-    for tier in list(data["approvals"].get("channels", {})):
-        data["approvals"]["channels"][tier] = "********"
+    for (section, key), secret in secrets.items():
+        if secret is not None:
+            holder = data[section] if section == "alerts" else data["approvals"].setdefault("channels", {})
+            holder[key] = "********"
     return tomli_w.dumps(data)
+
+
+def _without_none(value: Any) -> Any:
+    """TOML has no null: unset settings are left out."""
+    if isinstance(value, dict):
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_none(item) for item in value]
+    return value

@@ -50,6 +50,7 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("FINOPS_TUI_CONFIG", str(config))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "xdg-cache"))  # remembered config files (settings_schema)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")

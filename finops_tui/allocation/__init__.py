@@ -21,6 +21,7 @@ from typing import Any
 from finops_tui.allocation.categories import CategoryRules
 from finops_tui.allocation.environments import EnvironmentMapper
 from finops_tui.config import CATEGORIES, CategoryRule, Environments, Settings
+from finops_tui.settings_schema import plain
 
 # Bump when the meaning of a rule changes in code (not in config): every cache re-allocates.
 ALLOCATION_VERSION = 1
@@ -53,9 +54,8 @@ def tags_json(tags: Mapping[str, str]) -> str:
 
 
 def _fields(model: CategoryRule | Environments) -> dict[str, object]:
-    """A section's fields as plain JSON values (strings, lists and dicts of them), read without pydantic's
-    serializer: building it would cost the console's start its deferred validators."""
-    return {name: getattr(model, name) for name in type(model).model_fields}
+    """A section's fields as plain JSON values (strings, lists and dicts of them)."""
+    return plain(model)
 
 
 class Allocation:
@@ -77,8 +77,8 @@ class Allocation:
     def from_json(cls, text: str) -> Allocation:
         """What :meth:`to_json` wrote (from validated settings): constructed again without validation."""
         data = json.loads(text)
-        return cls([CategoryRule.model_construct(**rule) for rule in data["rules"]],
-                   Environments.model_construct(**data["environments"]), data.get("precedence", "export"))
+        return cls([CategoryRule(**rule) for rule in data["rules"]],
+                   Environments(**data["environments"]), data.get("precedence", "export"))
 
     def to_json(self) -> str:
         return json.dumps({

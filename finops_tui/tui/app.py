@@ -49,7 +49,8 @@ NARROW_BELOW = 120  # columns: two columns of panes from here, one scrolling col
 
 # What `e` steps through: every environment, then the untagged spend, then all again.
 ENVIRONMENT_CYCLE: tuple[str | None, ...] = (None, *ENVIRONMENTS, UNALLOCATED)
-WRITE_LOCK_WAIT_SECONDS = 3.0  # a key's write waits this long for another process's lock, then says so
+WRITE_LOCK_WAIT_SECONDS = 3.0
+FIRST_READ_WAIT_SECONDS = 0.5  # a key's write waits this long for another process's lock, then says so
 
 
 def month_today(today: date, month_offset: int) -> date:
@@ -88,7 +89,12 @@ class FinopsApp(App[int]):
 
         for theme in console_themes():
             self.register_theme(theme)
-        self.theme = DARK
+        # The console's theme from the start, set as the initial value: assigning it would run the theme
+        # watcher, which parses every stylesheet once more before the first frame. DARK is dark like Textual's
+        # default theme, whose "-dark-mode" class the app already has.
+        self.set_reactive(FinopsApp.theme, DARK)
+        self.add_class(f"-theme-{DARK}", update=False)
+        self.stylesheet.set_variables(self.get_css_variables())  # nothing is parsed yet: the theme's colours
         self.settings = settings
         self.store = store
         self.clock = clock
@@ -200,10 +206,11 @@ class FinopsApp(App[int]):
         Usually it is done by the time the dashboard has mounted, and the first frame has every pane filled;
         otherwise a worker waits for it. Every later read runs in the refresh worker.
         """
-        if not self._first_read.done():
+        try:  # the UI has nothing to show until then; waiting frees the GIL for the reading thread
+            message = self._first_read.result(timeout=FIRST_READ_WAIT_SECONDS)
+        except TimeoutError:
             self.wait_for_first_read()
             return
-        message = self._first_read.result()
         if isinstance(message, SnapshotLoaded):
             self._snapshot_loaded(message)
         else:  # a locked or half-copied cache: say so, and let the refresh try again

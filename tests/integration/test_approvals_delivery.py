@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from finops_tui.settings_schema import Secret
 
 from finops_tui.alerts import run_alerts
 from finops_tui.approvals.ledger import decide, load_items, propose
@@ -33,7 +33,7 @@ def tiers() -> Iterator[dict[str, SlackServer]]:
 def tier_settings(tiers: dict[str, SlackServer]) -> Settings:
     settings = quiet_settings(slack_webhook=tiers["alerts"].url)
     for tier in ("team_lead", "vp_engineering", "cto_cfo"):
-        setattr(settings.approvals.channels, tier, SecretStr(tiers[tier].url))
+        setattr(settings.approvals.channels, tier, Secret(tiers[tier].url))
     settings.approvals.approvers.vp_engineering = ["victor"]
     return settings
 

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from finops_tui.config import Settings
+from finops_tui.config import parse_settings
 from finops_tui.store.db import CostRow
 from finops_tui.tui.screens.drilldown import ServiceTable, ServicesScreen
 from finops_tui.tui.screens.live import ViewRead
@@ -66,7 +66,7 @@ async def test_the_header_says_when_the_next_refresh_comes(demo_store, app_for):
 
 async def test_stale_says_why(demo_store, empty_store, app_for):
     demo_store.set_meta("demo", "0")  # a real cache whose last good sync was six hours before the fixed noon
-    app = app_for(demo_store, settings=Settings.model_validate({"sync": {"interval_minutes": 60}}))
+    app = app_for(demo_store, settings=parse_settings({"sync": {"interval_minutes": 60}}))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = header(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from finops_tui.config import Settings
+from finops_tui.config import parse_settings
 from finops_tui.tui.messages import SyncFailed, SyncFinished
 from finops_tui.tui.widgets.panes import CategoryTable
 from tests.integration.conftest import MotoServer, moto, moto_server  # noqa: F401 - fixtures
@@ -70,7 +70,7 @@ async def test_a_failed_sync_warns_and_keeps_the_figures(moto: MotoServer, demo_
 async def test_the_console_syncs_by_itself_when_aws_is_configured(moto: MotoServer, empty_store, app_for):
     queue_first_run(moto)
     finished, hook = waiter(SyncFinished)
-    settings = Settings.model_validate({"sync": {"interval_minutes": 600}})
+    settings = parse_settings({"sync": {"interval_minutes": 600}})
     app = app_for(empty_store, offline=False, auto_sync=True, settings=settings)
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         # Never synced: the first automatic run starts at once, without a key press.
@@ -87,7 +87,7 @@ async def test_a_console_sync_delivers_a_new_spike_to_slack(moto: MotoServer, em
     _queue_spike(moto)
     finished, hook = waiter(SyncFinished)
     with SlackServer() as slack:
-        settings = Settings.model_validate({"alerts": {"slack_webhook": slack.url}})
+        settings = parse_settings({"alerts": {"slack_webhook": slack.url}})
         app = app_for(empty_store, offline=False, settings=settings)
         notices = record_notices(app)
         async with app.run_test(size=SIZE, message_hook=hook) as pilot:

@@ -13,6 +13,7 @@ from finops_tui.allocation.categories import CategoryRules
 from finops_tui.analytics.history import monthly_history
 from finops_tui.analytics.snapshot import build_snapshot
 from finops_tui.config import Settings, parse_settings
+from finops_tui.settings_schema import plain
 from finops_tui.store import allocation as alloc_sql
 from finops_tui.store.db import CostRow
 from tests.analytics_cache import Cache
@@ -47,7 +48,7 @@ def test_a_new_rule_applies_to_every_day_at_once(cache: Cache) -> None:
     assert category_mtd(before) == {"Compute": 1061.84, "Storage": 200.0, "Networking": 80.25, "AI/ML": 0.0,
                                     "Database": 0.0, "Other": 0.0}
     settings = parse_settings({"categories": {"rules": [{"category": "AI/ML", "services": ["*Lambda*"]},
-                                                        *[r.model_dump() for r in Settings().categories.rules]]}})
+                                                        *[plain(r) for r in Settings().categories.rules]]}})
     after = build_snapshot(cache.store, settings, TODAY)
     assert category_mtd(after)["AI/ML"] == 1061.84 and category_mtd(after)["Compute"] == 0.0
     october = next(m for m in monthly_history(cache.store, settings, TODAY, 2) if m.month == "2026-10")

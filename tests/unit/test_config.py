@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from finops_tui import settings_schema
 from finops_tui.config import EXAMPLE_CONFIG, Settings, load_settings, parse_settings
 from finops_tui.errors import ConfigError
 from tests.helpers import run_cli
@@ -113,3 +114,55 @@ def test_webhook_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.alerts.slack_webhook is not None
     assert settings.alerts.slack_webhook.get_secret_value() == "http://127.0.0.1:9/hook"
     assert "127.0.0.1:9" not in repr(settings)
+
+
+# -- a config file is validated once per contents ----------------------------------------------------
+
+REMEMBERED_CASES = [
+    "[budget]\nmonthly_total = 250000\n[budget.thresholds]\nwarning = 75\n",
+    '[review.levers.graviton]\nlow_pct = 25\n[review]\nbatch_tag_values = ["nightly*"]\n',
+    '[approvals.approvers]\nteam_lead = [" ana ", "bo"]\n[approvals.channels]\ncto_cfo = "http://127.0.0.1:9/cto"\n',
+    '[alerts]\nslack_webhook = "http://127.0.0.1:9/hook"\nstdout = true\n[[categories.rules]]\ncategory = "AI/ML"\n'
+    'services = ["*Lambda*"]\n[leads]\ntarget_cost_per_lead = 1\n[sync]\nregions = ["eu-west-1"]\n',
+]
+
+
+@pytest.mark.parametrize("text", REMEMBERED_CASES)
+def test_a_remembered_config_gives_what_validation_gave_and_skips_pydantic(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    path = tmp_path / "finops.toml"
+    path.write_text(text)
+    validated = load_settings(path).settings
+    assert validated == parse_settings(tomllib.loads(text), path)
+
+    def no_validation(*_args: object) -> None:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(settings_schema, "validate", no_validation)
+    assert load_settings(path).settings == validated  # same values, secrets included, and no pydantic
+
+
+def test_an_edited_config_is_validated_again(tmp_path: Path) -> None:
+    path = tmp_path / "finops.toml"
+    path.write_text("[budget]\nmonthly_total = 5\n")
+    assert load_settings(path).settings.budget.monthly_total == 5.0
+    path.write_text("[budget]\nmonthly_total = -5\n")
+    with pytest.raises(ConfigError, match="budget.monthly_total: Input should be greater than or equal to 0"):
+        load_settings(path)
+    path.write_text("[budget]\nmonthly_total = 7\n")
+    assert load_settings(path).settings.budget.monthly_total == 7.0
+
+
+def test_a_damaged_memo_means_validating_again_and_secrets_are_never_written_there(tmp_path: Path) -> None:
+    path = tmp_path / "finops.toml"
+    path.write_text('[budget]\nmonthly_total = 5\n[alerts]\nwebhook_url = "http://127.0.0.1:9/secret-hook"\n')
+    load_settings(path)
+    memos = list(settings_schema.memo_dir().glob("*.json"))
+    assert len(memos) == 1
+    assert "secret-hook" not in memos[0].read_text()
+    memos[0].write_text('{"budget": {"monthly_total": 9}}')  # not all that was written: not trusted
+
+    settings = load_settings(path).settings
+
+    assert settings.budget.monthly_total == 5.0
+    assert settings.alerts.webhook_url.get_secret_value() == "http://127.0.0.1:9/secret-hook"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from finops_tui.config import Settings
+from finops_tui.config import Settings, parse_settings
 from finops_tui.errors import InputError
 from finops_tui.importers import import_focus
 from finops_tui.sources import focus
@@ -86,7 +86,7 @@ def test_categories_from_instance_type_usage_type_name_and_service_category(tmp_
 
 
 def test_environments_from_tags_and_account_map(tmp_path: Path) -> None:
-    settings = Settings.model_validate({"environments": {"accounts": {"999": "rnd"}}})
+    settings = parse_settings({"environments": {"accounts": {"999": "rnd"}}})
     rows = imported(tmp_path, [
         row("2026-05-05T00:00:00Z", 1.0, resource="a", tags={"environment": "STG"}),
         row("2026-05-05T00:00:00Z", 1.0, resource="b", tags={}),

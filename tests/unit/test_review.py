@@ -193,5 +193,5 @@ def test_spot_counts_batch_jobs_by_tag_in_any_environment_once(tmp_path: Path) -
     # m5.large staging 124 + p3 rnd 450 + t3 staging 31 + c5 tagged batch in production 310 = 915, at 60 %
     assert (review.spot.eligible, review.spot.discount_pct, review.spot.saving) == (915.0, 60.0, 549.0)
     assert {f.family: f.eligible for f in review.spot.families} == {"p3": 450.0, "c5": 310.0, "m5": 124.0, "t3": 31.0}
-    other = Settings.model_validate({"review": {"batch_tag_values": ["nightly*"]}})
+    other = parse_settings({"review": {"batch_tag_values": ["nightly*"]}})
     assert build_review(cache.store, other, FIRST_MONDAY, "2026-10").spot.eligible == 605.0  # the tag no longer matches
