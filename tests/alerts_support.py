@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from finops_tui.config import Settings
+from finops_tui.config import Settings, parse_settings
 from finops_tui.store.db import CostRow, Store, open_store
 
 SPIKE_KEY = "spike:category:Compute:2026-11-10"
@@ -64,10 +64,7 @@ def flat_month(first: date, days: int, amount: float, **kwargs: object) -> list[
 
 def quiet_settings(**alerts: object) -> Settings:
     """Defaults with a big budget (no budget events) unless a test sets one; alerts options as given."""
-    settings = Settings()
-    for name, value in alerts.items():
-        setattr(settings.alerts, name, value)
-    return settings
+    return parse_settings({"alerts": alerts}) if alerts else Settings()  # validated: a URL becomes a Secret
 
 
 def spike_rows(compute_on_10th: float = 130.0) -> list:

@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from finops_tui.allocation.categories import CategoryRules
@@ -88,8 +89,9 @@ class Allocation:
             "precedence": self.precedence,
         }, sort_keys=True, separators=(",", ":"))
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
+        """Asked several times as a cache opens: computed once (an allocation is not changed after it is made)."""
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
 
     def _parsed_tags(self, text: str) -> dict[str, str]:

@@ -24,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> list[argparse.ArgumentPa
 def build_console(ctx: Context, *, demo: bool = False, offline: bool = False) -> FinopsApp:
     """The console on the command's cache. ``--offline``, or a cache in a read-only location (a copy on a
     read-only mount, a file this user may not write), opens it read-only: nothing is written and nothing synced."""
+    from finops_tui.first_read import FirstRead
     from finops_tui.store.db import is_read_only_location
-    from finops_tui.tui.app import make_app
 
     if demo:
         from finops_tui.commands.demo_cmd import demo_path
@@ -33,8 +33,13 @@ def build_console(ctx: Context, *, demo: bool = False, offline: bool = False) ->
 
         ctx.cache_path = ensure_demo(demo_path(ctx), ctx.settings, ctx.clock.today)
     ctx.read_only = ctx.read_only or offline or is_read_only_location(ctx.cache_path)
-    store = ctx.store()
-    return make_app(ctx.settings, store, ctx.clock, demo=demo, offline=offline or demo, remote=ctx.remote)
+    # The cache is opened and first read on a thread while Textual is imported (finops_tui/first_read.py).
+    first_read = FirstRead(ctx.store, ctx.settings, ctx.clock)
+    from finops_tui.tui.app import make_app
+
+    store = first_read.store()  # a cache that cannot be opened: its one-line error, before the console opens
+    return make_app(ctx.settings, store, ctx.clock, demo=demo, offline=offline or demo, remote=ctx.remote,
+                    first_read=first_read)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

@@ -5,9 +5,7 @@ Workers read the cache (and sync, and export) off the UI thread and post message
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
-from concurrent.futures import Future
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -25,6 +23,7 @@ from finops_tui.analytics.snapshot import Snapshot, Spike
 from finops_tui.clock import Clock
 from finops_tui.config import ENVIRONMENTS, UNALLOCATED, Settings
 from finops_tui.errors import FinopsError
+from finops_tui.first_read import Figures, FirstRead, read_figures
 from finops_tui.money import CE_REQUEST_USD
 from finops_tui.store.db import Store
 from finops_tui.tui.messages import (
@@ -78,7 +77,8 @@ class FinopsApp(App[int]):
     ]
 
     def __init__(self, settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
-                 refresh_seconds: float | None = -1.0, auto_sync: bool = True, remote: RemoteCache | None = None) -> None:
+                 refresh_seconds: float | None = -1.0, auto_sync: bool = True, remote: RemoteCache | None = None,
+                 first_read: FirstRead | None = None) -> None:
         super().__init__()
         # `--cache s3://...`: every refresh first checks latest.json (If-None-Match) and swaps in a new snapshot.
         self.remote = remote
@@ -119,9 +119,9 @@ class FinopsApp(App[int]):
         self._sync_timer: Timer | None = None
         self.aws_ready = False  # set once boto3 finds credentials (checked off the UI thread)
         self._last_read_error: str | None = None
-        # The first read starts now, on its own thread, while Textual starts up: the UI thread never touches
-        # SQLite, and the first frame still has every pane filled (see load_first_snapshot).
-        self._first_read = _start_first_read(self)
+        # The first read runs on its own thread: started by the command before Textual was imported, or now, while
+        # Textual starts up. The UI thread never touches SQLite, and the first frame has every pane filled.
+        self._first_read = (first_read or FirstRead(lambda: store, settings, clock)).figures
 
     # -- screens and state -------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -207,7 +207,7 @@ class FinopsApp(App[int]):
         otherwise a worker waits for it. Every later read runs in the refresh worker.
         """
         try:  # the UI has nothing to show until then; waiting frees the GIL for the reading thread
-            message = self._first_read.result(timeout=FIRST_READ_WAIT_SECONDS)
+            message = _first_message(self._first_read.result(timeout=FIRST_READ_WAIT_SECONDS))
         except TimeoutError:
             self.wait_for_first_read()
             return
@@ -219,7 +219,7 @@ class FinopsApp(App[int]):
     @work(thread=True, exit_on_error=False, group="refresh")
     def wait_for_first_read(self) -> None:
         """Wait (off the UI thread) for the first read, and post it like every later read."""
-        self.post_message(self._first_read.result())
+        self.post_message(_first_message(self._first_read.result()))
 
     def _filters_changed(self) -> None:
         """`e`, `[` or `]`: re-read the dashboard; every live screen on top re-reads when it lands."""
@@ -579,30 +579,23 @@ def sync_summary(result: object) -> str:
 
 def read_snapshot(store: Store, settings: Settings, clock: Clock, month: date, environment: str | None,
                   month_offset: int) -> SnapshotLoaded | SnapshotFailed:
-    """One read of the dashboard's figures on the calling thread (never the UI thread); its connection is closed
-    after. A cache mid-copy or locked gives :class:`SnapshotFailed`: the last good figures stay on screen."""
-    from finops_tui.analytics.snapshot import build_snapshot
-
-    try:
-        snapshot = build_snapshot(store, settings, clock.today, environment=environment, now=clock.now(), month=month)
-        return SnapshotLoaded(snapshot, frozenset(store.acknowledged_keys()), month_offset, environment)
-    except Exception as error:  # noqa: BLE001 - shown as a notification, never a crash
-        return SnapshotFailed(f"Could not read the cache: {error}")
-    finally:
-        store.close()  # this thread's connection
+    """One read of the dashboard's figures on the calling thread (never the UI thread), as the message to post."""
+    figures = read_figures(store, settings, clock, month, environment)
+    if isinstance(figures, str):
+        return SnapshotFailed(figures)
+    return SnapshotLoaded(figures.snapshot, figures.acknowledged, month_offset, environment)
 
 
-def _start_first_read(app: FinopsApp) -> Future[SnapshotLoaded | SnapshotFailed]:
-    """Read the dashboard's first snapshot on a thread of its own, while Textual starts up."""
-    future: Future[SnapshotLoaded | SnapshotFailed] = Future()
-    arguments = (app.store, app.settings, app.clock, app.view_today, app.environment, app.month_offset)
-    threading.Thread(target=lambda: future.set_result(read_snapshot(*arguments)), name="finops-first-read",
-                     daemon=True).start()
-    return future
+def _first_message(figures: Figures | str) -> SnapshotLoaded | SnapshotFailed:
+    """The first read (this month, every environment) as the message a refresh would have posted."""
+    if isinstance(figures, str):
+        return SnapshotFailed(figures)
+    return SnapshotLoaded(figures.snapshot, figures.acknowledged, 0, None)
 
 
 def make_app(settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
-             refresh_seconds: float | None = -1.0, auto_sync: bool = True, remote: RemoteCache | None = None) -> FinopsApp:
+             refresh_seconds: float | None = -1.0, auto_sync: bool = True, remote: RemoteCache | None = None,
+             first_read: FirstRead | None = None) -> FinopsApp:
     """The console for the CLI and the tests (tests pass ``refresh_seconds=None`` for no live timers)."""
     return FinopsApp(settings, store, clock, demo=demo, offline=offline, refresh_seconds=refresh_seconds,
-                     auto_sync=auto_sync, remote=remote)
+                     auto_sync=auto_sync, remote=remote, first_read=first_read)
