@@ -188,6 +188,7 @@ class FinopsApp(App[int]):
         if self.first_frame_done:
             return
         self.first_frame_done = True
+        self.dashboard.focus_first_pane()
         self.import_plot()
         if self.auto_sync:
             self.check_aws()

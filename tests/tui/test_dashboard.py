@@ -9,6 +9,7 @@ from finops_tui.config import Settings
 from finops_tui.tui.app import ENVIRONMENT_CYCLE, month_today
 from textual.widgets import DataTable
 
+from finops_tui.tui.screens.drilldown import ServicesScreen
 from finops_tui.tui.screens.help import HelpScreen
 from finops_tui.tui.widgets.budget_bars import BudgetBars
 from finops_tui.tui.widgets.panes import CategoryTable, SpikeLog, WasteTable
@@ -74,6 +75,17 @@ async def test_outside_text_is_shown_literally(demo_store, app_for):
         assert "gpu-notebook-[alice]" in text
         assert "legacy-[exports]-buck…" in text  # the longest name gives way to the amounts, literally
         assert "[bold red]boom[/] \\x1…" in text  # the escape is visible (\\x1b), not obeyed; the name gives way
+
+
+async def test_the_category_pane_has_focus_once_the_console_is_up(demo_store, app_for):
+    app = app_for(demo_store, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "categories"
+        await pilot.press("down", "enter")  # the arrow keys and Enter work in it at once: the second category opens
+        await settle(pilot)
+        assert isinstance(app.screen, ServicesScreen)
+        assert app.screen.category == app.query_one(CategoryTable).row_keys_in_order[1]
 
 
 async def test_number_keys_and_tab_move_between_panes(demo_store, app_for):

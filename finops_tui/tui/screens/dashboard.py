@@ -44,6 +44,9 @@ class DashboardScreen(Screen):
     """Keeps the newest snapshot while a drill-down is on top and paints it when shown again."""
 
     HELP_WHERE = "dashboard"
+    # No focus while the first frame is laid out (focusing restyles the pane and the footer's keys): the app
+    # focuses the first pane once that frame is on screen (focus_first_pane).
+    AUTO_FOCUS = ""
 
     BINDINGS = [
         Binding("tab", "app.focus_next", "Next pane", show=False),
@@ -81,6 +84,11 @@ class DashboardScreen(Screen):
             self.query_one(f"#pane-{pane}").border_title = PANE_TITLES[pane]
         self.query_one(StatusHeader).show(self.snapshot, self.app.header_state())  # type: ignore[attr-defined]
         self.app.load_first_snapshot()  # type: ignore[attr-defined]
+
+    def focus_first_pane(self) -> None:
+        """The category table, unless a key already chose a pane (or the cache is empty: no pane is shown)."""
+        if self.focused is None and not self.has_class("-empty"):
+            self.set_focus(self.query_one(CategoryTable))
 
     def on_resize(self) -> None:
         self.query_one("#panes").set_class(self.app.is_narrow, "-narrow")  # type: ignore[attr-defined]
