@@ -93,12 +93,12 @@ def fill_hint(cache_path: Path) -> str:
 
 
 def build_context(cache: str | None, config: str | None, today: str | None, debug: bool = False) -> Context:
-    from finops_tui.publish import is_s3_url, parse_s3_url
-
     chosen = cache or os.environ.get(CACHE_ENV)
     remote_url = None
-    if is_s3_url(chosen):
-        remote_url = parse_s3_url(str(chosen)).url
+    if chosen and chosen.startswith("s3://"):  # publish.is_s3_url, without importing publish for a local cache
+        from finops_tui.publish import parse_s3_url
+
+        remote_url = parse_s3_url(chosen).url
     ctx = Context(
         loaded=load_settings(config),
         cache_path=resolve_cache_dir() / "s3" if remote_url else resolve_cache_path(cache),
