@@ -312,10 +312,14 @@ MIGRATIONS: list[str] = [
         what TEXT NOT NULL,                 -- the resource id, or service:<name> for rows without one
         charge_type TEXT NOT NULL,
         service TEXT NOT NULL,
-        first_day INTEGER NOT NULL,         -- day of the month (1-31) of the first packed amount
         days INTEGER NOT NULL,              -- bit mask of the days with rows, bit 0 = day 1
-        amortized BLOB NOT NULL,            -- little-endian doubles, one a day from first_day to the last day with rows
-        billed BLOB NOT NULL,
+        -- amortized (a) and billed (b) of each day of the month; NULL: no row that day
+        a1 REAL, a2 REAL, a3 REAL, a4 REAL, a5 REAL, a6 REAL, a7 REAL, a8 REAL, a9 REAL, a10 REAL, a11 REAL,
+        a12 REAL, a13 REAL, a14 REAL, a15 REAL, a16 REAL, a17 REAL, a18 REAL, a19 REAL, a20 REAL, a21 REAL,
+        a22 REAL, a23 REAL, a24 REAL, a25 REAL, a26 REAL, a27 REAL, a28 REAL, a29 REAL, a30 REAL, a31 REAL,
+        b1 REAL, b2 REAL, b3 REAL, b4 REAL, b5 REAL, b6 REAL, b7 REAL, b8 REAL, b9 REAL, b10 REAL, b11 REAL,
+        b12 REAL, b13 REAL, b14 REAL, b15 REAL, b16 REAL, b17 REAL, b18 REAL, b19 REAL, b20 REAL, b21 REAL,
+        b22 REAL, b23 REAL, b24 REAL, b25 REAL, b26 REAL, b27 REAL, b28 REAL, b29 REAL, b30 REAL, b31 REAL,
         PRIMARY KEY (month, what, charge_type, service)
     ) WITHOUT ROWID;
     -- Filled with the other rollups on the next open: an unset fingerprint makes it reallocate every day.

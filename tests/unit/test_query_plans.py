@@ -115,6 +115,8 @@ def test_untagged_spend_reads_one_month_at_a_time(screen_plans) -> None:
     through the month key of the untagged rollup, never the facts."""
     _, plans = screen_plans
     untagged = [(sql, plan) for sql, plan in plans if "FROM cost_rollup_untagged" in sql]
-    assert len(untagged) >= 4  # two months (Oct 27 .. Nov 25) for each of two refreshes that list it
+    assert len(untagged) >= 2  # the two refreshes that list it
     for sql, plan in untagged:
-        assert plan == ["SEARCH cost_rollup_untagged USING PRIMARY KEY (month=?)"], (sql, plan)
+        steps = [step for step in plan if "cost_rollup_untagged" in step]
+        # One search a month of the window: October 27-31 and November 1-25.
+        assert steps == ["SEARCH cost_rollup_untagged USING PRIMARY KEY (month=?)"] * 2, (sql, plan)
