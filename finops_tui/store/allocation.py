@@ -188,7 +188,7 @@ def allocate_new_dims(conn: sqlite3.Connection, allocation: Allocation) -> None:
 
 
 def refresh_rollup(conn: sqlite3.Connection, first_day: str, last_day: str) -> None:
-    """Recompute the rollups for days ``first_day``..``last_day`` from the counted facts (untagged: their months)."""
+    """Recompute the rollups for days ``first_day``..``last_day`` from the counted facts."""
     conn.execute("DELETE FROM main.cost_rollup WHERE day >= ? AND day <= ?", (first_day, last_day))
     conn.execute("INSERT INTO main.cost_rollup " + _ROLLUP_SELECT + " WHERE day >= ? AND day <= ?" + _ROLLUP_GROUP,
                  (first_day, last_day))

@@ -11,9 +11,10 @@ columns: ``a1`` .. ``a31`` amortized and ``b1`` .. ``b31`` billed for days 1-31
 touches and adds the window's columns, so the same figures come from a few
 thousand rows.
 
-Kept in step by ``finops_tui.store.allocation`` (whole months: a changed day
-changes its month's row), rebuilt with the other rollups when the allocation
-changes, shadowed in TEMP on a read-only cache like them.
+Kept in step by ``finops_tui.store.allocation`` for the days a write touched
+(their columns are cleared and read again from the facts; the other days of a
+row stay), rebuilt with the other rollups when the allocation changes,
+shadowed in TEMP on a read-only cache like them.
 """
 
 from __future__ import annotations
@@ -32,20 +33,30 @@ TABLE_SQL = (
     + "".join(f"a{day} REAL, " for day in DAYS) + "".join(f"b{day} REAL, " for day in DAYS)
     + "PRIMARY KEY (month, what, charge_type, service)) WITHOUT ROWID"
 )
-# A month's untagged facts, through the untagged dimension tuples and the (dim_id, day) index, one row per
-# what x charge type x service with one column a day (SUM of no rows is NULL: no row that day).
-_MONTH_ROWS = (
-    "INSERT INTO {schema}.cost_rollup_untagged SELECT substr(day, 1, 7), what, charge_type, service, "
-    "SUM(DISTINCT 1 << (day_of_month - 1)), "
-    + "".join(f"SUM(CASE WHEN day_of_month = {day} THEN amortized END), " for day in DAYS)
-    + ", ".join(f"SUM(CASE WHEN day_of_month = {day} THEN billed END)" for day in DAYS)
-    + " FROM (SELECT day, CAST(substr(day, 9, 2) AS INTEGER) AS day_of_month, "
+# The untagged facts of days ``lo``..``hi`` of one month, through the untagged dimension tuples and the
+# (dim_id, day) index: one row per what x charge type x service, one column a day (SUM of no rows is NULL).
+_FACTS = (
+    " FROM (SELECT day, CAST(substr(day, 9, 2) AS INTEGER) AS day_of_month, "
     "CASE WHEN resource_id != '' THEN resource_id ELSE 'service:' || service END AS what, charge_type, service, "
     "amortized, billed FROM counted_costs "
     "WHERE dim_id IN (SELECT dim_id FROM dim_allocation WHERE environment = 'unallocated') "
     "AND environment = 'unallocated' AND day >= ? AND day <= ?) "
     "GROUP BY what, charge_type, service"
 )
+
+
+def _columns(lo: int, hi: int) -> list[str]:
+    return [f"{prefix}{day}" for prefix in ("a", "b") for day in range(lo, hi + 1)]
+
+
+def _upsert(schema: str, lo: int, hi: int) -> str:
+    """Days ``lo``..``hi`` of a month's rows from the facts; the other days of a row already there are kept."""
+    values = ", ".join(f"SUM(CASE WHEN day_of_month = {day} THEN {metric} END)"
+                       if lo <= day <= hi else "NULL" for metric in ("amortized", "billed") for day in DAYS)
+    kept = ", ".join(f"{column} = excluded.{column}" for column in _columns(lo, hi))
+    return (f"INSERT INTO {schema}.cost_rollup_untagged SELECT substr(day, 1, 7), what, charge_type, service, "
+            f"SUM(DISTINCT 1 << (day_of_month - 1)), {values}{_FACTS} "
+            f"ON CONFLICT (month, what, charge_type, service) DO UPDATE SET days = days | excluded.days, {kept}")
 
 
 def _months(first: date, last: date) -> Iterator[tuple[str, date, date]]:
@@ -57,13 +68,14 @@ def _months(first: date, last: date) -> Iterator[tuple[str, date, date]]:
 
 
 def rebuild(conn: sqlite3.Connection, first_day: str, last_day: str, schema: str = "main") -> None:
-    """Inside a write transaction (or on a TEMP shadow): recompute every month ``first_day``..``last_day`` touches."""
-    first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
-    conn.execute(f"DELETE FROM {schema}.cost_rollup_untagged WHERE month >= ? AND month <= ?",
-                 (cal.month_key(first), cal.month_key(last)))
-    insert = _MONTH_ROWS.format(schema=schema)
-    for _, month_first, month_last in _months(cal.month_start(first), cal.month_end(last)):
-        conn.execute(insert, (month_first.isoformat(), month_last.isoformat()))
+    """Inside a write transaction (or on a TEMP shadow): recompute days ``first_day``..``last_day`` from the facts."""
+    table = f"{schema}.cost_rollup_untagged"
+    for month, lo, hi in _months(date.fromisoformat(first_day), date.fromisoformat(last_day)):
+        mask = (1 << hi.day) - (1 << (lo.day - 1))
+        cleared = ", ".join(f"{column} = NULL" for column in _columns(lo.day, hi.day))
+        conn.execute(f"UPDATE {table} SET days = days & ~?, {cleared} WHERE month = ? AND days & ? != 0", (mask, month, mask))
+        conn.execute(_upsert(schema, lo.day, hi.day), (lo.isoformat(), hi.isoformat()))
+        conn.execute(f"DELETE FROM {table} WHERE month = ? AND days = 0", (month,))
 
 
 def spend_by_what(conn: sqlite3.Connection, column: str, exclude_credits: bool, first: date, last: date,

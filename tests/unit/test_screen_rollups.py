@@ -196,6 +196,10 @@ def test_random_rows_give_the_figures_of_the_facts(tmp_path: Path) -> None:
         store.delete_costs(conn, "day >= '2026-02-25' AND day <= '2026-03-03' AND resource_id IN ('i-1', '')")
         store.insert_costs(conn, _random_rows(rng, 150))
     _agree(store, rng)
+    with store.transaction() as conn:  # a few days in the middle of a month: its other days stay as they were
+        store.delete_costs(conn, "day >= '2026-02-10' AND day <= '2026-02-14' AND resource_id != 'i-2'")
+        store.insert_costs(conn, [fact for fact in _random_rows(rng, 400) if "2026-02-11" <= fact.day <= "2026-02-13"])
+    _agree(store, rng)
 
 
 def test_an_older_cache_upgrades_in_place_and_keeps_its_figures(tmp_path: Path) -> None:
