@@ -353,11 +353,13 @@ def _waste(store: Store, flt: CostFilter, environment: str | None, untagged_firs
         by_resource.setdefault(item[0], []).append(item)
     merged = []
     for items in by_resource.values():
+        resource_id, kind, monthly_cost, item_environment, name, region, detail = items[0]
+        kinds: tuple[str, ...] = (kind,)
         if len(items) > 1:
             items.sort(key=lambda item: (-item[2], item[1]))
-        resource_id, kind, monthly_cost, item_environment, name, region, detail = items[0]
-        kinds = tuple(dict.fromkeys(item[1] for item in items))
-        name = name or next((item[4] for item in items if item[4]), "")
+            resource_id, kind, monthly_cost, item_environment, name, region, detail = items[0]
+            kinds = tuple(dict.fromkeys(item[1] for item in items))
+            name = name or next((item[4] for item in items if item[4]), "")
         merged.append(WasteItem(resource_id, kind, cents(monthly_cost), item_environment, name=name, region=region,
                                 detail=detail, kinds=kinds))
     merged.sort(key=lambda item: (-item.monthly_cost, item.kind, item.resource_id))
