@@ -338,25 +338,30 @@ def _one_time_charges(rows: list[tuple[str, str, str, float]], settings: Setting
 
 
 def _waste(store: Store, flt: CostFilter, environment: str | None, untagged_first: date, untagged_last: date) -> list[WasteItem]:
-    """Scanned idle resources and untagged spend; a resource listed under two kinds counts once (its larger estimate)."""
-    listed = [
-        WasteItem(row[0], row[1], row[6], row[5], name=row[2], region=row[3], detail=row[7])
-        for row in queries.waste_items(store.conn, environment)
-    ]
+    """Scanned idle resources and untagged spend; a resource listed under two kinds counts once (its larger estimate).
+
+    Every untagged resource is listed (thousands in a large cache): each item is made once, from plain tuples.
+    """
+    # (resource_id, kind, monthly_cost, environment, name, region, detail) of every listing.
+    listed = [(row[0], row[1], row[6], row[5], row[2], row[3], row[7]) for row in queries.waste_items(store.conn, environment)]
     if environment in (None, UNALLOCATED) and untagged_last >= untagged_first:
-        for what, service, spend in queries.untagged_spend(store.conn, flt, untagged_first, untagged_last, limit=1_000_000):
-            listed.append(WasteItem(what, "untagged_spend", spend, UNALLOCATED, name=service,
-                                    detail="spend with no environment tag, last 30 complete days"))
-    by_resource: dict[str, list[WasteItem]] = {}
+        detail = "spend with no environment tag, last 30 complete days"
+        listed += [(what, "untagged_spend", spend, UNALLOCATED, service, "", detail)
+                   for what, service, spend in queries.untagged_spend(store.conn, flt, untagged_first, untagged_last, limit=1_000_000)]
+    by_resource: dict[str, list[tuple]] = {}
     for item in listed:
-        by_resource.setdefault(item.resource_id, []).append(item)
+        by_resource.setdefault(item[0], []).append(item)
     merged = []
     for items in by_resource.values():
-        items.sort(key=lambda item: (-item.monthly_cost, item.kind))
-        top = items[0]
-        kinds = tuple(dict.fromkeys(item.kind for item in items))
-        name = top.name or next((item.name for item in items if item.name), "")
-        merged.append(replace(top, monthly_cost=cents(top.monthly_cost), name=name, kinds=kinds))
+        resource_id, kind, monthly_cost, item_environment, name, region, detail = items[0]
+        kinds: tuple[str, ...] = (kind,)
+        if len(items) > 1:
+            items.sort(key=lambda item: (-item[2], item[1]))
+            resource_id, kind, monthly_cost, item_environment, name, region, detail = items[0]
+            kinds = tuple(dict.fromkeys(item[1] for item in items))
+            name = name or next((item[4] for item in items if item[4]), "")
+        merged.append(WasteItem(resource_id, kind, cents(monthly_cost), item_environment, name=name, region=region,
+                                detail=detail, kinds=kinds))
     merged.sort(key=lambda item: (-item.monthly_cost, item.kind, item.resource_id))
     return merged
 

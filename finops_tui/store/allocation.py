@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 
 from finops_tui.allocation import DIM_COLUMNS, Allocation, Dim
+from finops_tui.store import untagged
 
 FINGERPRINT_KEY = "allocation.fingerprint"
 CONFIG_KEY = "allocation.config"
@@ -41,6 +42,18 @@ _ROLLUP_SELECT = (
     "FROM counted_costs"
 )
 _ROLLUP_GROUP = " GROUP BY day, category, environment, service, charge_type"
+# The usage-type drill-down's rollup: the same rows, one level finer.
+_USAGE_SELECT = (
+    "SELECT category, service, day, environment, usage_type, charge_type, SUM(amortized), SUM(billed) FROM counted_costs"
+)
+_USAGE_GROUP = " GROUP BY category, service, day, environment, usage_type, charge_type"
+
+
+USAGE_TABLE_SQL = (
+    "CREATE TABLE {schema}.cost_rollup_usage (category TEXT NOT NULL, service TEXT NOT NULL, day TEXT NOT NULL, "
+    "environment TEXT NOT NULL, usage_type TEXT NOT NULL, charge_type TEXT NOT NULL, amortized REAL NOT NULL, "
+    "billed REAL NOT NULL, PRIMARY KEY (category, service, day, environment, usage_type, charge_type)) WITHOUT ROWID"
+)
 
 
 def set_aside_predicate(precedence: str, alias: str = "f") -> str:
@@ -75,6 +88,8 @@ def _install_view(conn: sqlite3.Connection, precedence: str) -> None:
 
 def _drop_shadows(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE IF EXISTS temp.cost_rollup")
+    conn.execute("DROP TABLE IF EXISTS temp.cost_rollup_usage")
+    conn.execute("DROP TABLE IF EXISTS temp.cost_rollup_untagged")
     conn.execute("DROP TABLE IF EXISTS temp.dim_allocation")
 
 
@@ -131,6 +146,9 @@ def reallocate(conn: sqlite3.Connection, allocation: Allocation) -> None:
     _install_view(conn, allocation.precedence)
     conn.execute("DELETE FROM main.cost_rollup")
     conn.execute("INSERT INTO main.cost_rollup " + _ROLLUP_SELECT + _ROLLUP_GROUP)
+    conn.execute("DELETE FROM main.cost_rollup_usage")
+    conn.execute("INSERT INTO main.cost_rollup_usage " + _USAGE_SELECT + _USAGE_GROUP)
+    _rebuild_untagged(conn, "main")
     for key, value in ((FINGERPRINT_KEY, allocation.fingerprint), (CONFIG_KEY, allocation.to_json())):
         conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                      (key, value))
@@ -148,6 +166,17 @@ def _shadow(conn: sqlite3.Connection, allocation: Allocation) -> None:
     )
     conn.execute("INSERT INTO temp.cost_rollup " + _ROLLUP_SELECT + _ROLLUP_GROUP)
     conn.execute("CREATE INDEX temp.cost_rollup_drill ON cost_rollup (category, service, day)")
+    conn.execute(USAGE_TABLE_SQL.format(schema="temp"))
+    conn.execute("INSERT INTO temp.cost_rollup_usage " + _USAGE_SELECT + _USAGE_GROUP)
+    conn.execute(untagged.TABLE_SQL.format(schema="temp"))
+    _rebuild_untagged(conn, "temp")
+
+
+def _rebuild_untagged(conn: sqlite3.Connection, schema: str) -> None:
+    first, last = conn.execute("SELECT MIN(day), MAX(day) FROM cost_daily").fetchone()
+    conn.execute(f"DELETE FROM {schema}.cost_rollup_untagged")
+    if first is not None:
+        untagged.rebuild(conn, first, last, schema)
 
 
 def allocate_new_dims(conn: sqlite3.Connection, allocation: Allocation) -> None:
@@ -159,10 +188,14 @@ def allocate_new_dims(conn: sqlite3.Connection, allocation: Allocation) -> None:
 
 
 def refresh_rollup(conn: sqlite3.Connection, first_day: str, last_day: str) -> None:
-    """Recompute the rollup for days ``first_day``..``last_day`` from the counted facts."""
+    """Recompute the rollups for days ``first_day``..``last_day`` from the counted facts."""
     conn.execute("DELETE FROM main.cost_rollup WHERE day >= ? AND day <= ?", (first_day, last_day))
     conn.execute("INSERT INTO main.cost_rollup " + _ROLLUP_SELECT + " WHERE day >= ? AND day <= ?" + _ROLLUP_GROUP,
                  (first_day, last_day))
+    conn.execute("DELETE FROM main.cost_rollup_usage WHERE day >= ? AND day <= ?", (first_day, last_day))
+    conn.execute("INSERT INTO main.cost_rollup_usage " + _USAGE_SELECT + " WHERE day >= ? AND day <= ?" + _USAGE_GROUP,
+                 (first_day, last_day))
+    untagged.rebuild(conn, first_day, last_day)
 
 
 class DimInterner:

@@ -2,9 +2,9 @@
 
 Pane queries read ``cost_rollup`` (one row per day x category x environment x
 service x charge type of the rows that count, allocated under the current
-config, kept in step by ``Store.transaction``); only the usage-type drill-down
-and untagged resources read the facts, through the ``counted_costs`` view
-(facts with their allocation, without the rows source precedence sets aside).
+config, kept in step by ``Store.transaction``); the usage-type drill-down reads
+``cost_rollup_usage`` (the same, by usage type too) and untagged resources
+``cost_rollup_untagged`` (``finops_tui.store.untagged``). No screen reads the facts.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def usage_types_of_service(
 ) -> list[tuple[str, float]]:
     extra, params = flt.where()
     sql = (
-        f"SELECT usage_type, SUM({flt.column}) AS spend FROM counted_costs WHERE category = ? AND service = ? "
+        f"SELECT usage_type, SUM({flt.column}) AS spend FROM cost_rollup_usage WHERE category = ? AND service = ? "
         f"AND day >= ? AND day <= ?{extra} GROUP BY usage_type ORDER BY spend DESC LIMIT ?"
     )
     return conn.execute(sql, [category, service, first.isoformat(), last.isoformat(), *params, limit]).fetchall()
@@ -138,18 +138,10 @@ def service_change(
 
 
 def untagged_spend(conn: sqlite3.Connection, flt: CostFilter, first: date, last: date, limit: int = 50) -> list[tuple[str, str, float]]:
-    """(resource or service, service, spend) of spend with no environment, largest first."""
-    column = flt.column
-    credit = " AND charge_type NOT IN ('credit', 'refund')" if flt.exclude_credits else ""
-    sql = (
-        f"SELECT CASE WHEN resource_id != '' THEN resource_id ELSE 'service:' || service END AS what, "
-        f"MAX(service), SUM({column}) AS spend FROM counted_costs "
-        # Through the untagged dimension tuples and the (dim_id, day) index: a tenth of the window's rows.
-        "WHERE dim_id IN (SELECT dim_id FROM dim_allocation WHERE environment = 'unallocated') "
-        f"AND environment = 'unallocated' AND day >= ? AND day <= ?{credit} "
-        "GROUP BY what HAVING spend > 0 ORDER BY spend DESC LIMIT ?"
-    )
-    return conn.execute(sql, [first.isoformat(), last.isoformat(), limit]).fetchall()
+    """(resource or service, service, spend) of spend with no environment, largest first (whatever ``flt.environment``)."""
+    from finops_tui.store.untagged import spend_by_what
+
+    return spend_by_what(conn, flt.column, flt.exclude_credits, first, last, limit)
 
 
 def leads_between(conn: sqlite3.Connection, first: date, last: date) -> dict[str, int]:

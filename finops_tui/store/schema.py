@@ -8,7 +8,9 @@ are derived from the current config (``finops_tui.allocation``) through the
 small ``dims`` table (the distinct allocation inputs, ``dim_id``) and its
 mapping ``dim_allocation(dim_id, category, environment)``, recomputed whenever
 the config's allocation fingerprint differs from ``meta.allocation.fingerprint``.
-``cost_rollup`` (the panes' table) holds only the rows that count, allocated.
+``cost_rollup`` (the panes' table) holds only the rows that count, allocated;
+``cost_rollup_usage`` the same one level finer (usage types, for drill-down 2) and
+``cost_rollup_untagged`` the untagged spend by resource and month (``finops_tui.store.untagged``).
 
 Read facts through the per-connection TEMP view ``counted_costs``: every
 ``cost_daily`` column plus ``category`` and ``environment``, without the rows
@@ -289,6 +291,39 @@ MIGRATIONS: list[str] = [
     # 6: approval posts count their claims too, so a post whose run died mid-send is marked a possible repeat.
     """
     ALTER TABLE approval_outbox ADD COLUMN claims INTEGER NOT NULL DEFAULT 0;  -- deliveries started
+    """,
+    # 7: rollups for the two reads that still went to the facts: usage types (drill-down 2) and untagged spend.
+    """
+    -- One row per category x service x day x environment x usage type x charge type of the rows that count.
+    CREATE TABLE cost_rollup_usage (
+        category TEXT NOT NULL,
+        service TEXT NOT NULL,
+        day TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        usage_type TEXT NOT NULL,
+        charge_type TEXT NOT NULL,
+        amortized REAL NOT NULL,
+        billed REAL NOT NULL,
+        PRIMARY KEY (category, service, day, environment, usage_type, charge_type)
+    ) WITHOUT ROWID;
+    -- Untagged spend, one row per month x what x charge type x service (finops_tui.store.untagged).
+    CREATE TABLE cost_rollup_untagged (
+        month TEXT NOT NULL,                -- YYYY-MM
+        what TEXT NOT NULL,                 -- the resource id, or service:<name> for rows without one
+        charge_type TEXT NOT NULL,
+        service TEXT NOT NULL,
+        days INTEGER NOT NULL,              -- bit mask of the days with rows, bit 0 = day 1
+        -- amortized (a) and billed (b) of each day of the month; NULL: no row that day
+        a1 REAL, a2 REAL, a3 REAL, a4 REAL, a5 REAL, a6 REAL, a7 REAL, a8 REAL, a9 REAL, a10 REAL, a11 REAL,
+        a12 REAL, a13 REAL, a14 REAL, a15 REAL, a16 REAL, a17 REAL, a18 REAL, a19 REAL, a20 REAL, a21 REAL,
+        a22 REAL, a23 REAL, a24 REAL, a25 REAL, a26 REAL, a27 REAL, a28 REAL, a29 REAL, a30 REAL, a31 REAL,
+        b1 REAL, b2 REAL, b3 REAL, b4 REAL, b5 REAL, b6 REAL, b7 REAL, b8 REAL, b9 REAL, b10 REAL, b11 REAL,
+        b12 REAL, b13 REAL, b14 REAL, b15 REAL, b16 REAL, b17 REAL, b18 REAL, b19 REAL, b20 REAL, b21 REAL,
+        b22 REAL, b23 REAL, b24 REAL, b25 REAL, b26 REAL, b27 REAL, b28 REAL, b29 REAL, b30 REAL, b31 REAL,
+        PRIMARY KEY (month, what, charge_type, service)
+    ) WITHOUT ROWID;
+    -- Filled with the other rollups on the next open: an unset fingerprint makes it reallocate every day.
+    DELETE FROM meta WHERE key = 'allocation.fingerprint';
     """,
 ]
 

@@ -82,28 +82,41 @@ def test_no_screen_scans_the_fact_table(screen_plans) -> None:
     assert scans == []
 
 
-def test_every_read_of_the_facts_is_bounded_by_its_days(screen_plans) -> None:
-    """A search on the facts that is not limited to the days it shows reads 13 months to show one."""
+def test_no_screen_reads_the_facts(screen_plans) -> None:
+    """The panes, both drill-down levels and the untagged spend read rollups; only "is there any cost at all"
+    touches the facts, and it stops at its first row. A search of the facts at 5 M rows costs 100s of ms."""
     names, plans = screen_plans
-    searches = [(sql[:160], step) for sql, plan in plans for step in plan if _on_facts(step, names, "SEARCH")]
-    assert searches  # the screens do read the facts (drill-down, untagged spend)
-    assert [(sql, step) for sql, step in searches if not re.search(r"\bday[<>=]", step)] == []
+    on_facts = [(sql[:160], step) for sql, plan in plans for step in plan
+                if _on_facts(step, names, "SEARCH") or _on_facts(step, names, "SCAN")]
+    assert [(sql, step) for sql, step in on_facts if not sql.startswith(f"SELECT EXISTS (SELECT 1 FROM {FACTS}")] == []
 
 
 def test_the_panes_read_the_rollup_by_day(screen_plans) -> None:
     _, plans = screen_plans
-    rollup = [step for _, plan in plans for step in plan if "cost_rollup" in step]
+    rollup = [step for _, plan in plans for step in plan if re.search(r"\bcost_rollup\b", step)]
     assert rollup and all(step.startswith("SEARCH cost_rollup") for step in rollup), rollup
 
 
-def test_untagged_spend_and_usage_types_read_only_their_rows(screen_plans) -> None:
-    """Every refresh lists untagged spend; a service's usage types are drill-down 2. The first is read through
-    the untagged dimension tuples (index on dim_id, day): a tenth of a window's rows, not all of them; the
-    second through the service's own rows (index on service, day)."""
-    names, plans = screen_plans
-    untagged = [(sql, plan) for sql, plan in plans if "'unallocated'" in sql and " AS what" in sql]
+def test_usage_types_read_their_service_days_in_the_usage_rollup(screen_plans) -> None:
+    """Drill-down 2: the usage types of one service, month to date, through the usage rollup's key."""
+    _, plans = screen_plans
     usage = [(sql, plan) for sql, plan in plans if sql.startswith("SELECT usage_type")]
-    assert untagged and usage
-    for (sql, plan), needed in [*((item, "dim_id=?") for item in untagged), *((item, "service=?") for item in usage)]:
-        on_facts = [step for step in plan if _on_facts(step, names, "SEARCH")]
-        assert on_facts and all(needed in step for step in on_facts), (sql[:100], plan)
+    assert len(usage) >= 4  # all environments and production, for several services
+    for sql, plan in usage:
+        assert "FROM cost_rollup_usage" in sql, sql
+        steps = [step for step in plan if "cost_rollup_usage" in step]
+        assert steps and all(re.search(r"SEARCH cost_rollup_usage USING PRIMARY KEY "
+                                        r"\(category=\? AND service=\? AND day>\? AND day<\?\)", step)
+                             for step in steps), plan
+
+
+def test_untagged_spend_reads_one_month_at_a_time(screen_plans) -> None:
+    """Every refresh (all environments, and unallocated) lists untagged spend by resource over 30 days:
+    through the month key of the untagged rollup, never the facts."""
+    _, plans = screen_plans
+    untagged = [(sql, plan) for sql, plan in plans if "FROM cost_rollup_untagged" in sql]
+    assert len(untagged) >= 2  # the two refreshes that list it
+    for sql, plan in untagged:
+        steps = [step for step in plan if "cost_rollup_untagged" in step]
+        # One search a month of the window: October 27-31 and November 1-25.
+        assert steps == ["SEARCH cost_rollup_untagged USING PRIMARY KEY (month=?)"] * 2, (sql, plan)
