@@ -66,9 +66,17 @@ class Allocation:
         self.rule_models = list(rules)
         self.environment_config = environments
         self.precedence = precedence
-        self.rules = CategoryRules(self.rule_models)
-        self.environments = EnvironmentMapper(environments)
         self._tags: dict[str, dict[str, str]] = {}
+
+    # Compiled when first used: opening a cache makes an allocation to compare fingerprints, and most of them
+    # never allocate a row.
+    @cached_property
+    def rules(self) -> CategoryRules:
+        return CategoryRules(self.rule_models)
+
+    @cached_property
+    def environments(self) -> EnvironmentMapper:
+        return EnvironmentMapper(self.environment_config)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Allocation:
