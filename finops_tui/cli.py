@@ -45,15 +45,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"finops-tui: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_name(module: object) -> str:
+    """The subcommand a command module registers: ``import_focus_cmd`` -> ``import-focus``."""
+    return module.__name__.rsplit(".", 1)[-1].removesuffix("_cmd").replace("_", "-")  # type: ignore[attr-defined]
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; ``only`` registers just that subcommand (the console's start: every other
+    subparser would be built for nothing), its name still checked against all of them."""
     parser = _Parser(prog="finops-tui", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"finops-tui {__version__}")
     _global_options(parser, suppress=False)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in COMMAND_MODULES:
-        for sub in module.register(subparsers):
-            _global_options(sub, suppress=True)
-    parser.set_defaults(command_names=frozenset(subparsers.choices))
+        if only is None or command_name(module) == only:
+            for sub in module.register(subparsers):
+                _global_options(sub, suppress=True)
+    parser.set_defaults(command_names=frozenset(command_name(module) for module in COMMAND_MODULES))
     return parser
 
 
@@ -84,14 +92,15 @@ def unknown_command(word: str, commands: Sequence[str]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    word = first_word(argv)
+    asks_for_help = any(arg in ("-h", "--help", "--version") for arg in argv)
+    parser = build_parser(only="tui" if word in (None, "tui") and not asks_for_help else None)
     # Bare options without a subcommand open the console (`finops-tui --demo`).
     commands = parser.get_default("command_names")
-    word = first_word(argv)
     if word is not None and word not in commands:
         print(unknown_command(word, commands), file=sys.stderr)
         return 2
-    if word is None and not any(arg in ("-h", "--help", "--version") for arg in argv):
+    if word is None and not asks_for_help:
         argv = ["tui", *argv]
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))

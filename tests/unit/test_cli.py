@@ -20,6 +20,16 @@ def test_expected_subcommands_exist() -> None:
     assert {"tui", "demo", "config"} <= set(_subcommands())
 
 
+def test_every_command_is_known_by_name_when_the_console_builds_only_its_own() -> None:
+    assert build_parser(only="tui").get_default("command_names") == set(_subcommands())  # mistypes still checked
+
+
+@pytest.mark.parametrize("argv", [["--offline"], ["tui", "--offline"]])
+def test_console_options_parse_with_the_console_parser_alone(argv: list[str]) -> None:
+    args = build_parser(only="tui").parse_args(["tui", *argv] if argv[0] != "tui" else argv)
+    assert args.command == "tui" and args.offline and not args.demo
+
+
 @pytest.mark.parametrize("command", _subcommands())
 def test_help_of_every_subcommand(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
