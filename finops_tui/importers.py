@@ -18,9 +18,8 @@ import sqlite3
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from finops_tui import calendar as cal
 from finops_tui.bounds import check_day_totals
