@@ -119,6 +119,8 @@ def main() -> None:
               f"ratio {figures['ratio'].show('x', digits=2)} (budget >= 1.0x)")
         print("  peak RSS of `finops-tui import-focus`: " + ", ".join(f"{rows:,} rows {mb:.0f} MB" for rows, mb in peaks.items())
               + " (budget: flat with file size)")
+        print(f"  demo build (sources/demo.py, {figures['demo_rows']:,} rows): {figures['demo_seconds'].show(' ms', 1000)} "
+              "(budget: under a third of the console's start)")
     if "sync" in parts:
         from bench.sync import bench_sync
 

@@ -7,6 +7,9 @@ alternate. Rows per second: source rows for A, daily rows for B (ARCHITECTURE.md
 
 Memory: peak RSS of ``finops-tui import-focus`` (a child process) for an export and one four times
 its size; flat means the second is not much larger than the first.
+
+Demo: the time ``write_demo`` takes to build the demo cache, which the first ``make run`` does before
+it paints (ARCHITECTURE.md: under a third of the console's start).
 """
 
 from __future__ import annotations
@@ -122,9 +125,32 @@ def import_peak_mb(rows: int) -> float:
     return usage.ru_maxrss / 1024
 
 
+def demo_build_seconds(runs: int) -> tuple[int, Figure]:
+    """(rows, seconds) of ``write_demo`` (what the first ``make run`` builds before it paints), in this process."""
+    from datetime import date
+
+    from finops_tui.config import default_settings
+    from finops_tui.sources.demo import write_demo
+
+    settings = default_settings()
+    workdir = DATA / "focus"
+    workdir.mkdir(parents=True, exist_ok=True)
+    target = workdir / "demo.db"
+    values, rows = [], 0
+    for index in range(runs + 1):
+        _fresh(target)
+        started = time.perf_counter()
+        rows = write_demo(target, settings, date(2026, 11, 26))
+        if index:  # the first run imports the modules it needs
+            values.append(time.perf_counter() - started)
+    _fresh(target)
+    return rows, Figure(tuple(values))
+
+
 def bench_import(rows: int, pairs: int) -> dict[str, object]:
     figures = bench_import_speed(rows, pairs)
     figures["peak_mb"] = {rows: import_peak_mb(rows), rows * 4: import_peak_mb(rows * 4)}
+    figures["demo_rows"], figures["demo_seconds"] = demo_build_seconds(pairs)
     return figures
 
 

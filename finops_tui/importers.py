@@ -16,19 +16,19 @@ import hashlib
 import io
 import sqlite3
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from finops_tui import calendar as cal
 from finops_tui.bounds import check_day_totals
 from finops_tui.clock import Clock, resolve_clock
 from finops_tui.config import Settings
 from finops_tui.errors import InputError
-from finops_tui.sources.focus import GZIP_MAGIC, SLICE_AT, FocusFile, FocusMapper, Progress, read_focus
+from finops_tui.sources.focus import GZIP_MAGIC, FocusFile, FocusMapper, Progress, read_focus
 from finops_tui.store.db import Store, utc_now_iso
+from finops_tui.store.staging import DailyStage
 
 HASH_CHUNK = 1 << 20
 MAX_LEADS = 10**12  # a day's leads (bounds: like money, finite and at most 1e12)
@@ -100,49 +100,75 @@ def _next_month(day: str) -> str:
     return cal.add_months(date.fromisoformat(day[:10]), 1).isoformat()
 
 
-def _utc_moment(value: Any) -> str:
-    """A ChargePeriodStart as comparable UTC ISO text ('' when unreadable)."""
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+class _FileSink:
+    """Where one file's chunks of daily sums go: the import's stage, under the file's number."""
+
+    def __init__(self, stage: DailyStage, file: int) -> None:
+        self.stage, self.file = stage, file
+        self.number = stage.number
+
+    def add(self, sums: Iterable[tuple[str, int, float, float, float]]) -> None:
+        file = self.file
+        self.stage.add((file, *row) for row in sums)
+
+    def discard(self) -> None:
+        self.stage.discard(self.file)
 
 
-def _slices_of(focus: FocusFile) -> tuple[dict[tuple, _Slice], dict[tuple[int, str], tuple]]:
-    """The slices a file covers, and the slice key of each (slice reference, month) its rows fall in."""
+def _slices_of(focus: FocusFile, rows: list[tuple[int, str, str, str, str]]) -> tuple[dict[tuple, _Slice], dict[tuple[int, str], tuple]]:
+    """The slices a file covers, and the slice key of each (slice reference, month) its rows fall in.
+
+    ``rows``: (slice reference, 'YYYY-MM', account, first day, last day) of the file's daily rows.
+    """
+    coverage: dict[tuple[int, str], list] = {}
+    for ref_index, month, account, first_day, last_day in rows:
+        found = coverage.get((ref_index, month))
+        if found is None:
+            coverage[(ref_index, month)] = [{account}, first_day, last_day]
+        else:
+            found[0].add(account)
+            found[1], found[2] = min(found[1], first_day), max(found[2], last_day)
     slices: dict[tuple, _Slice] = {}
     key_of: dict[tuple[int, str], tuple] = {}
-    for key in focus.daily:
-        day, account, ref_index = key[0], key[1], key[1 + SLICE_AT]
+    for (ref_index, month), (accounts, first_day, last_day) in sorted(coverage.items(), key=lambda item: item[1][1]):
         ref = focus.slice_refs[ref_index]
-        start = ref.period_start or day[:8] + "01"
+        start = ref.period_start or month + "-01"
         end = ref.period_end or _next_month(start)
         # Without BillingPeriodStart a file cannot say which period it covers: its slices are its own
         # (it is added, never replaces another file), but they still win over Cost Explorer.
         provider = ref.provider if ref.period_start else f"{ref.provider or 'file'} {focus.sha256[:12]}"
         slice_key = (provider, ref.billing_account, start)
-        key_of[(ref_index, day[:8])] = slice_key
+        key_of[(ref_index, month)] = slice_key
         found = slices.get(slice_key)
         if found is None:
-            slices[slice_key] = _Slice(provider, ref.billing_account, start, end, {account}, day, day)
+            slices[slice_key] = _Slice(provider, ref.billing_account, start, end, set(accounts), first_day, last_day)
         else:
-            found.accounts.add(account)
-            found.first_day, found.last_day = min(found.first_day, day), max(found.last_day, day)
-    for ref_index, start_raw in focus.starts:
+            found.accounts |= accounts
+            found.first_day, found.last_day = min(found.first_day, first_day), max(found.last_day, last_day)
+    for ref_index, moment in focus.latest_start.items():
         ref = focus.slice_refs[ref_index]
         if not ref.period_start:
             continue  # no billing period in the file: import order decides
         found = slices.get((ref.provider, ref.billing_account, ref.period_start))
-        moment = _utc_moment(start_raw) if start_raw else ""
         if found is not None and moment > found.data_through:
             found.data_through = moment
     return slices, key_of
+
+
+@dataclass
+class _ReadFile:
+    """A file read into the stage, waiting for the import's transaction."""
+
+    path: Path
+    file: int  # its number in the stage
+    focus: FocusFile
+    slices: dict[tuple, _Slice]
+    key_of: dict[tuple[int, str], tuple]
+    daily_rows: int
+    first_day: str | None
+    last_day: str | None
+    billed: float
+    amortized: float
 
 
 def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], progress: Progress | None = None,
@@ -154,6 +180,7 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
     the one loaded (by the latest ChargePeriodStart it holds) is refused unless ``force``;
     two files of one command covering the same slice are refused. The import
     run is stamped with ``clock`` (the command's; default: resolved from the environment).
+    Files are read in chunks into a stage (``store/staging.py``), so memory does not grow with their size.
     """
     files = [Path(p) for p in paths]
     for path in files:
@@ -162,7 +189,20 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
     stamp = (clock or resolve_clock()).now()
     mapper = FocusMapper(settings)
     conn = store.conn
-    read: list[tuple[Path, FocusFile, dict[tuple, _Slice], dict]] = []
+    stage = DailyStage(conn)
+    try:
+        read, results = _read_files(conn, stage, mapper, files, progress)
+        if read:
+            _write_files(store, stage, read, results, stamp, force)
+    finally:
+        stage.close()
+    return [results[path] for path in files if path in results]
+
+
+def _read_files(conn: sqlite3.Connection, stage: DailyStage, mapper: FocusMapper, files: list[Path],
+                progress: Progress | None) -> tuple[list[_ReadFile], dict[Path, FileImport]]:
+    """Read each new file into the stage (no lock on the cache); refuse a bad file before anything is written."""
+    read: list[_ReadFile] = []
     results: dict[Path, FileImport] = {}
     seen_hash: set[str] = set()
     slice_owner: dict[tuple, Path] = {}
@@ -176,19 +216,26 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
             results[path] = FileImport(path, source, 0, 0, skipped=True)
             continue
         seen_hash.add(source)
-        focus = read_focus(path, sha, mapper, progress)
-        check_day_totals(_absolute_by_day(focus.daily), str(path))
-        slices, key_of = _slices_of(focus)
+        sink = _FileSink(stage, len(read))
+        focus = read_focus(path, sha, mapper, sink, progress)
+        check_day_totals(stage.absolute_by_day(sink.file), str(path))
+        slices, key_of = _slices_of(focus, stage.coverage(sink.file))
         for key, found in slices.items():
             other = slice_owner.get(key)
             if other is not None:
                 raise InputError(f"{other} and {path} both cover {found.label}; import one export per billing period at a time",
                                  "nothing was imported")
             slice_owner[key] = path
-        read.append((path, focus, slices, key_of))
+        read.append(_ReadFile(path, sink.file, focus, slices, key_of, *stage.summary(sink.file)))
+    return read, results
+
+
+def _write_files(store: Store, stage: DailyStage, read: list[_ReadFile], results: dict[Path, FileImport],
+                 stamp: datetime, force: bool) -> None:
     with store.transaction() as conn:
-        for path, focus, slices, key_of in read:
-            if not focus.daily:  # a header-only file: not a source, not a sync, nothing replaced
+        for item in read:
+            path, focus, slices = item.path, item.focus, item.slices
+            if not item.daily_rows:  # a header-only file: not a source, not a sync, nothing replaced
                 results[path] = FileImport(path, focus.source, focus.source_rows, 0, skipped=False)
                 continue
             replaced = _replace_slices(store, conn, path, slices, force)
@@ -208,24 +255,14 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
                 conn.executemany("INSERT INTO slice_accounts (slice_id, account) VALUES (?, ?)",
                                  [(slice_ids[key], account) for account in sorted(found.accounts)])
                 store.mark_dirty(found.period_start, found.last_day)  # Cost Explorer days it now covers
-            source = focus.source
-            rows = (
-                (day, account, service, usage_type, cost_category, env_tag, resource_id, amortized, billed, charge_type,
-                 0, source, service_category, instance_type, region, resource_name, tags, pricing, quantity, unit,
-                 slice_ids[key_of[(ref, day[:8])]])
-                for (day, account, service, usage_type, cost_category, env_tag, resource_id, charge_type, service_category,
-                     instance_type, region, resource_name, tags, pricing, unit, ref), (amortized, billed, quantity)
-                in focus.daily.items()
-            )
-            written = store.insert_costs(conn, rows)
-            days = [key[0] for key in focus.daily]
+            written = stage.write_costs(conn, item.file, focus.source,
+                                        {ref_month: slice_ids[key] for ref_month, key in item.key_of.items()})
             results[path] = FileImport(
-                path, source, focus.source_rows, written, skipped=False,
-                first_day=min(days) if days else None, last_day=max(days) if days else None,
-                billed=sum(v[1] for v in focus.daily.values()), amortized=sum(v[0] for v in focus.daily.values()),
+                path, focus.source, focus.source_rows, written, skipped=False, first_day=item.first_day,
+                last_day=item.last_day, billed=item.billed, amortized=item.amortized,
                 slices=tuple(found.label for found in slices.values()), replaced=tuple(replaced),
             )
-        written_files = [results[path] for path, *_ in read if results[path].rows_written]  # no rows: not a sync
+        written_files = [results[item.path] for item in read if results[item.path].rows_written]  # no rows: not a sync
         if written_files:
             run_id = store.start_run("import", {"format": "focus", "files": [str(r.path) for r in written_files]}, now=stamp)
             store.finish_run(
@@ -234,7 +271,6 @@ def import_focus(store: Store, settings: Settings, paths: Sequence[str | Path], 
                                                       "rows_written": r.rows_written, "slices": list(r.slices),
                                                       "replaced": list(r.replaced)} for r in written_files]},
             )
-    return [results[path] for path in files if path in results]
 
 
 def _replace_slices(store: Store, conn: sqlite3.Connection, path: Path, slices: dict[tuple, _Slice], force: bool) -> list[str]:
@@ -260,16 +296,6 @@ def _replace_slices(store: Store, conn: sqlite3.Connection, path: Path, slices: 
         conn.execute("DELETE FROM source_slices WHERE slice_id = ?", (slice_id,))
         replaced.append(f"{found.label} (was {old_label or old_source})")
     return replaced
-
-
-def _absolute_by_day(daily: dict) -> dict[str, float]:
-    """Per day, the larger of the two metrics' sums of absolute amounts."""
-    amortized: dict[str, float] = {}
-    billed: dict[str, float] = {}
-    for key, (amortized_sum, billed_sum, *_quantity) in daily.items():
-        amortized[key[0]] = amortized.get(key[0], 0.0) + abs(amortized_sum)
-        billed[key[0]] = billed.get(key[0], 0.0) + abs(billed_sum)
-    return {day: max(amortized[day], billed[day]) for day in amortized}
 
 
 # -- leads ---------------------------------------------------------------------

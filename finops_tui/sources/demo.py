@@ -92,6 +92,10 @@ def demo_rows(settings: Settings, today: date, *, days: int = DEFAULT_DAYS, seed
     elapsed = (today - month_start).days + 0.45  # today counts as a partial day
     spike_network = today - timedelta(days=5)
     spike_ai = today - timedelta(days=11)
+    # Per service, not per row: the category and instance type its usage type names.
+    compute = [rules.category_of(service=svc.service, usage_type=svc.usage_type) == "Compute" for svc in SERVICES]
+    instance_types = [instance_type_from_usage(svc.usage_type) for svc in SERVICES]
+    untagged_types = [instance_type_from_usage(usage_type) for _, usage_type, _, _ in UNTAGGED]
     for day in _days(today, days):
         months_ago = (today.year - day.year) * 12 + today.month - day.month
         growth = 1.0 - 0.012 * months_ago
@@ -105,22 +109,21 @@ def demo_rows(settings: Settings, today: date, *, days: int = DEFAULT_DAYS, seed
             if environment == "rnd" and day >= month_start:
                 # An R&D GPU experiment running hot: about 86 % of the month's budget by today.
                 env_daily = budget.for_environment(environment) * 0.86 / elapsed
-            for svc in SERVICES:
+            for svc, is_compute, instance_type in zip(SERVICES, compute, instance_types, strict=True):
                 amount = env_daily * svc.weights[environment] * growth * rhythm * partial * rng.uniform(0.97, 1.03)
                 if environment == "production" and day == spike_network and "DataTransfer" in svc.usage_type:
                     amount *= 11.0  # a replication job gone wrong: cross-region transfer
                 if day == spike_ai and svc.service == "Amazon SageMaker":
                     amount *= 2.2  # an unplanned training run
-                category = rules.category_of(service=svc.service, usage_type=svc.usage_type)
                 amortized = round(amount, 6)
-                billed = round(amount * (1.04 if category == "Compute" else 1.0), 6)
+                billed = round(amount * (1.04 if is_compute else 1.0), 6)
                 # Raw dimensions only (the tag value as written, no category): the config allocates them.
                 yield CostRow(iso, account, svc.service, svc.usage_type, "", environment, "", amortized, billed, "usage", estimated,
-                              "demo", instance_type=instance_type_from_usage(svc.usage_type), region="us-east-1")
-        for service, usage_type, resource_id, monthly in UNTAGGED:
+                              "demo", instance_type=instance_type, region="us-east-1")
+        for (service, usage_type, resource_id, monthly), instance_type in zip(UNTAGGED, untagged_types, strict=True):
             amount = monthly * budget.monthly_total / 50_000 / dim * partial * rng.uniform(0.98, 1.02)
             yield CostRow(iso, ACCOUNTS["production"], service, usage_type, "", "", resource_id, round(amount, 6), round(amount, 6),
-                          "usage", estimated, "demo", instance_type=instance_type_from_usage(usage_type), region="us-east-1")
+                          "usage", estimated, "demo", instance_type=instance_type, region="us-east-1")
         # A promotional credit spread over the month: negative rows, as AWS reports them.
         credit = round(-0.004 * budget.monthly_total / dim * partial, 6)
         yield CostRow(iso, ACCOUNTS["production"], "AWS Support (Enterprise)", "Credit", "", "production", "", credit, credit, "credit", estimated, "demo")
@@ -157,7 +160,8 @@ def write_demo(path: Path, settings: Settings, today: date, *, days: int = DEFAU
     tmp = Path(tmp_name)
     tmp.unlink()
     try:
-        store = open_store(tmp)
+        store = open_store(tmp, settings=settings)
+        store.conn.execute("PRAGMA synchronous = OFF")  # a new file, renamed into place only when complete
         rows = list(demo_rows(settings, today, days=days, seed=seed))
         leads = demo_leads(settings, today, rows, seed=seed)
         seen_at = f"{today.isoformat()}T06:00:00+00:00"

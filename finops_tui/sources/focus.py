@@ -1,8 +1,10 @@
 """FOCUS 1.0-1.3 cost exports (CSV, gzipped CSV, Parquet) -> daily cost rows.
 
-Rows are streamed (csv module, or Parquet record batches), mapped to the
-cache's dimensions and summed per day in a dict; nothing is written here.
-``finops_tui.importers`` puts the result in the cache in one transaction.
+Rows are streamed (csv module, pyarrow's CSV reader or Parquet record
+batches) in chunks, mapped to the cache's dimensions and summed per day; each
+chunk's sums go to the file's sink (``finops_tui.store.staging``), so no
+more than a chunk is held. Nothing is written to the cache here:
+``finops_tui.importers`` does that in one transaction.
 
 Mapping (ARCHITECTURE.md semantics). Only raw dimensions are kept: category
 and environment are derived from the config when figures are read
@@ -37,12 +39,12 @@ import io
 import json
 import math
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from finops_tui.allocation import tags_json
 from finops_tui.allocation.categories import instance_type_from_usage
@@ -63,14 +65,29 @@ CHARGE_TYPES = {"usage": "usage", "purchase": "purchase", "tax": "tax", "credit"
 CHARGE_AT = 6
 SLICE_AT = 14
 PROGRESS_EVERY = 100_000
+CHUNK_ROWS = 50_000  # source rows summed in memory before their sums go to the sink
+PARQUET_BATCH_ROWS = 16_384
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 
-# (day, account, service, usage_type, cost_category, env_tag, resource_id, charge_type, service_category,
-#  instance_type, region, resource_name, tags, pricing_category, usage_unit, slice reference)
+# (day, dims); dims: (account, service, usage_type, cost_category, env_tag, resource_id, charge_type,
+#  service_category, instance_type, region, resource_name, tags, pricing_category, usage_unit, slice reference)
 #   -> [amortized, billed, usage quantity]
 DailyKey = tuple
 Progress = Callable[[str, int], None]
+
+
+class DailySink(Protocol):
+    """Where a file's chunks of daily sums go (``finops_tui.store.staging.DailyStage`` for an import)."""
+
+    def number(self, dims: tuple) -> int:
+        """A number for a dims tuple (see ``DailyKey``), the same for equal tuples."""
+
+    def add(self, sums: Iterable[tuple[str, int, float, float, float]]) -> None:
+        """Add one chunk's (day, dims number, amortized, billed, quantity) sums."""
+
+    def discard(self) -> None:
+        """Forget everything added (the file is being read again)."""
 
 
 @dataclass(frozen=True)
@@ -85,18 +102,41 @@ class SliceRef:
 
 @dataclass
 class FocusFile:
-    """One export read and summed per day."""
+    """One export being read: the chunk in hand, and what the whole file said about its slices."""
 
     path: Path
     sha256: str
+    sink: DailySink
     source_rows: int = 0
-    daily: dict[DailyKey, list[float]] = field(default_factory=dict)
+    daily: dict[DailyKey, list[float]] = field(default_factory=dict)  # the chunk in hand
     slice_refs: list[SliceRef] = field(default_factory=list)
-    starts: set[tuple[int, Any]] = field(default_factory=set)  # (slice reference, raw ChargePeriodStart)
+    starts: set[tuple[int, Any]] = field(default_factory=set)  # the chunk's (slice reference, raw ChargePeriodStart)
+    latest_start: dict[int, str] = field(default_factory=dict)  # slice reference -> latest ChargePeriodStart (UTC ISO)
 
     @property
     def source(self) -> str:
         return f"focus:{self.sha256}"
+
+    def flush(self) -> None:
+        """Hand the chunk's sums to the sink and fold its ChargePeriodStarts into ``latest_start``."""
+        if self.daily:
+            number = self.sink.number
+            self.sink.add((day, number(dims), *sums) for (day, dims), sums in self.daily.items())
+            self.daily.clear()
+        latest = self.latest_start
+        for ref, raw in self.starts:
+            moment = utc_moment(raw) if raw else ""
+            if moment > latest.get(ref, ""):
+                latest[ref] = moment
+        self.starts.clear()
+
+    def restart(self) -> None:
+        """Forget everything read so far (a reader starting the file over)."""
+        self.daily.clear()
+        self.starts.clear()
+        self.latest_start.clear()
+        self.source_rows = 0
+        self.sink.discard()
 
 
 class _RowError(Exception):
@@ -173,6 +213,20 @@ class FocusMapper:
             if isinstance(value, str):
                 self._instance[value] = cached
         return cached
+
+
+def utc_moment(value: Any) -> str:
+    """A ChargePeriodStart as comparable UTC ISO text ('' when unreadable)."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def _utc_day(value: Any) -> str:
@@ -291,7 +345,7 @@ def _add(daily: dict[DailyKey, list[float]], day: str, dims: tuple, billed: floa
          quantity: float = 0.0) -> None:
     if dims[CHARGE_AT] == "adjustment" and (billed < 0 or effective < 0):
         dims = (*dims[:CHARGE_AT], "refund", *dims[CHARGE_AT + 1:])
-    key = (day, *dims)
+    key = (day, dims)
     sums = daily.get(key)
     if sums is None:
         daily[key] = [effective, billed, quantity]
@@ -301,13 +355,19 @@ def _add(daily: dict[DailyKey, list[float]], day: str, dims: tuple, billed: floa
         sums[2] += quantity
 
 
-def read_focus(path: Path, sha256: str, mapper: FocusMapper, progress: Progress | None = None) -> FocusFile:
-    """Read one export and sum it per day; ``InputError`` names the file and line of the first bad row."""
-    result = FocusFile(path, sha256, slice_refs=mapper.slice_refs)
+def read_focus(path: Path, sha256: str, mapper: FocusMapper, sink: DailySink, progress: Progress | None = None) -> FocusFile:
+    """Read one export in chunks, its daily sums going to ``sink``; ``InputError`` names the file and line of the first bad row.
+
+    After an error the sink may hold part of the file: the caller discards it.
+    """
+    result = FocusFile(path, sha256, sink, slice_refs=mapper.slice_refs)
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic == PARQUET_MAGIC or path.suffix.lower() == ".parquet":
         for where, values in _parquet_rows(path):
+            if values is None:  # the end of a record batch
+                result.flush()
+                continue
             try:
                 accumulate(result, mapper, values)
             except CurrencyError as error:
@@ -319,6 +379,7 @@ def read_focus(path: Path, sha256: str, mapper: FocusMapper, progress: Progress 
                 progress(str(path), result.source_rows)
     else:
         _read_csv(path, result, mapper, progress, gzipped=magic[:2] == GZIP_MAGIC)
+    result.flush()
     return result
 
 
@@ -357,7 +418,7 @@ def _read_csv(path: Path, result: FocusFile, mapper: FocusMapper, progress: Prog
                 header.index(n) if n in header else width for n in COLUMNS]
             dimensions_of = itemgetter(*rest_indexes)
             days, dims_cache, daily, starts = mapper.days_cache, mapper.dims_cache, result.daily, result.starts
-            every = PROGRESS_EVERY
+            every, chunk_rows = PROGRESS_EVERY, CHUNK_ROWS
             count = 0
             line = reader.line_num
             for row in reader:
@@ -386,6 +447,8 @@ def _read_csv(path: Path, result: FocusFile, mapper: FocusMapper, progress: Prog
                 _add(daily, day, dims, billed, effective, _quantity(quantity) if quantity else 0.0)
                 starts.add((dims[SLICE_AT], start))
                 count += 1
+                if count % chunk_rows == 0:
+                    result.flush()
                 if progress is not None and count % every == 0:
                     progress(str(path), count)
                 line = reader.line_num
@@ -410,7 +473,8 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-def _parquet_rows(path: Path) -> Iterator[tuple[str, tuple]]:
+def _parquet_rows(path: Path) -> Iterator[tuple[str, tuple | None]]:
+    """("row N", values in ``COLUMNS`` order) for each row, and (.., None) after each record batch."""
     try:
         import pyarrow.parquet as pq
     except ImportError:
@@ -423,10 +487,12 @@ def _parquet_rows(path: Path) -> Iterator[tuple[str, tuple]]:
     _missing_columns(path, header)
     present = [name for name in COLUMNS if name in header]
     row_number = 0
-    for batch in parquet.iter_batches(batch_size=65_536, columns=present):
+    for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=present):
         columns = {name: batch.column(name).to_pylist() for name in present}
         blank = [None] * batch.num_rows
         ordered = [columns.get(name, blank) for name in COLUMNS]
         for values in zip(*ordered, strict=True):
             row_number += 1
             yield f"row {row_number}", tuple(_hashable(v) for v in values)
+        del columns, ordered
+        yield f"row {row_number}", None

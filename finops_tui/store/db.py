@@ -529,7 +529,7 @@ def _check_header(path: Path) -> None:
 
 
 def open_store(path: str | Path, *, create: bool = True, read_only: bool = False, upgrade: bool = True,
-               lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> Store:
+               lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS, settings: Settings | None = None) -> Store:
     """Open (and if needed create or migrate) the cache at ``path``.
 
     A file that is not a finops-tui cache, or one written by a newer version,
@@ -539,7 +539,9 @@ def open_store(path: str | Path, *, create: bool = True, read_only: bool = False
     read-only is migrated once first where it is writable and ``upgrade`` holds
     (read commands); with ``upgrade=False`` (``--offline``: nothing may be
     written) it is refused with a hint. A new cache is created with mode 0600
-    (its -wal and -shm follow), new folders 0700.
+    (its -wal and -shm follow), new folders 0700. ``settings``: read figures
+    with this config's allocation from the start (a new cache otherwise starts
+    with the default config's, which costs building a default ``Settings``).
     """
     path = Path(path)
     if path.is_dir():
@@ -561,6 +563,10 @@ def open_store(path: str | Path, *, create: bool = True, read_only: bool = False
     else:
         _create_file(path)
     store = Store(path, lock_wait_seconds=lock_wait_seconds)
+    if settings is not None:
+        from finops_tui.allocation import Allocation
+
+        store._allocation = Allocation.from_settings(settings)
     with _closed_on_failure(store):
         from finops_tui.store.lock import writer_lock
 
