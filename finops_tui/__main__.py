@@ -1,3 +1,3 @@
-from finops_tui.cli import main
+from finops_tui.entry import main
 
 raise SystemExit(main())

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Sequence
 
 from finops_tui import __version__
-from finops_tui.commands import COMMAND_MODULES
+from finops_tui.commands import COMMAND_NAMES, command_module
 from finops_tui.context import build_context
 from finops_tui.errors import FinopsError
 from finops_tui.outside_text import safe
@@ -45,11 +45,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"finops-tui: {message} (see `{self.prog} --help`)\n")
 
 
-def command_name(module: object) -> str:
-    """The subcommand a command module registers: ``import_focus_cmd`` -> ``import-focus``."""
-    return module.__name__.rsplit(".", 1)[-1].removesuffix("_cmd").replace("_", "-")  # type: ignore[attr-defined]
-
-
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; ``only`` registers just that subcommand (the console's start: every other
     subparser would be built for nothing), its name still checked against all of them."""
@@ -57,11 +52,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"finops-tui {__version__}")
     _global_options(parser, suppress=False)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in COMMAND_MODULES:
-        if only is None or command_name(module) == only:
-            for sub in module.register(subparsers):
-                _global_options(sub, suppress=True)
-    parser.set_defaults(command_names=frozenset(command_name(module) for module in COMMAND_MODULES))
+    for name in COMMAND_NAMES if only is None else (only,):
+        for sub in command_module(name).register(subparsers):
+            _global_options(sub, suppress=True)
+    parser.set_defaults(command_names=frozenset(COMMAND_NAMES))
     return parser
 
 
@@ -106,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = bool(getattr(args, "debug", False))
     try:
         ctx = build_context(args.cache, args.config, args.today, debug)
+        if args.command != "tui":  # the console says so itself, after its first frame
+            from finops_tui.entry import started
+
+            started()
         try:
             return int(args.handler(args, ctx) or 0)
         finally:

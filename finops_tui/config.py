@@ -45,7 +45,7 @@ MONEY_MAX = 1e12
 PRICE_MAX = 1e6  # a unit price (per GB-month, per lead, per month of an idle resource)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Shares(Section):
     """Per-environment share of the monthly total, in percent (framework: 70/15/10/5)."""
 
@@ -60,7 +60,7 @@ class Shares(Section):
             raise ValueError(f"environment shares add up to {total:g} %, more than 100 %")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Thresholds(Section):
     """Budget levels in percent of the monthly budget (framework: 80/100/120)."""
 
@@ -73,7 +73,7 @@ class Thresholds(Section):
             raise ValueError("thresholds must rise: warning < critical < hard_limit")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Budget(Section):
     monthly_total: Annotated[float, Constraint(ge=0, le=MONEY_MAX)] = 50_000.0  # Monthly budget for all environments, USD
     shares: Shares = field(default_factory=Shares)
@@ -83,7 +83,7 @@ class Budget(Section):
         return self.monthly_total * getattr(self.shares, environment) / 100.0
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Spikes(Section):
     """A day is a spike when it rose more than ``threshold_pct`` over the day before."""
 
@@ -92,7 +92,7 @@ class Spikes(Section):
     lookback_days: Annotated[int, Constraint(ge=1, le=400)] = 7  # Complete days evaluated for spikes (late data too)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Forecast(Section):
     """End-of-month forecast: spend so far plus the usage run-rate of the last complete days."""
 
@@ -100,12 +100,12 @@ class Forecast(Section):
     min_days: Annotated[int, Constraint(ge=1, le=90)] = 3  # No forecast while fewer complete usage days exist
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Freshness(Section):
     max_lag_days: Annotated[int, Constraint(ge=0, le=60)] = 2  # Stale when the newest cost day is older than this before today
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Approval(Section):
     """Who approves a monthly amount: < team_lead_below -> team lead; up to cto_cfo_above -> VP; above -> CTO/CFO."""
 
@@ -117,7 +117,7 @@ class Approval(Section):
             raise ValueError("team_lead_below must not exceed cto_cfo_above")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class CloudWatchLeads(Section):
     enabled: bool = True
     namespace: str = "Leads"
@@ -127,7 +127,7 @@ class CloudWatchLeads(Section):
     region: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Leads(Section):
     target_cost_per_lead: Annotated[float, Constraint(gt=0, le=PRICE_MAX)] = 0.05
     cloudwatch: CloudWatchLeads = field(default_factory=CloudWatchLeads)
@@ -155,7 +155,7 @@ def _default_aliases() -> dict[str, list[str]]:
     }
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Environments(Section):
     tag_key: str = "Environment"
     aliases: Annotated[dict[str, list[str]], Check(lambda aliases: _known_environments(aliases, aliases))] = field(
@@ -165,7 +165,7 @@ class Environments(Section):
         default_factory=dict)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class CategoryRule(Section):
     """One allocation rule. Every field given must match (AND); any pattern in a field may (OR).
 
@@ -214,18 +214,18 @@ def default_category_rules() -> list[CategoryRule]:
     ]
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Categories(Section):
     aws_cost_category: str | None = None  # Name of an AWS Cost Category to use instead of the rules
     rules: list[CategoryRule] = field(default_factory=default_category_rules)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Refresh(Section):
     interval_seconds: Annotated[float, Constraint(ge=1, le=86_400)] = 30.0  # How often the console re-reads the cache (1 s to a day)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Sync(Section):
     interval_minutes: Annotated[float, Constraint(ge=1, le=43_200)] = 360.0  # How often the console syncs when AWS is configured (1 min to 30 days)
     backfill_months: Annotated[int, Constraint(ge=1, le=38)] = 13
@@ -237,7 +237,7 @@ class Sync(Section):
     scan_rds: bool = False
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Waste(Section):
     """Estimated monthly prices (USD) for idle resources; override for your region and contract."""
 
@@ -250,7 +250,7 @@ class Waste(Section):
     load_balancer_month: Annotated[float, Constraint(ge=0, le=PRICE_MAX)] = 16.43
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Alerts(Section):
     slack_webhook: Secret | None = None  # Slack incoming webhook; FINOPS_TUI_SLACK_WEBHOOK overrides
     webhook_url: Secret | None = None  # Generic JSON webhook
@@ -261,13 +261,13 @@ class Alerts(Section):
     one_time_min: Annotated[float, Constraint(ge=0, le=MONEY_MAX)] = 500.0  # One-time charges above this (USD) are alerted
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class CacheSettings(Section):
     # How long a write waits for another process holding the cache
     lock_wait_seconds: Annotated[float, Constraint(ge=0, le=3_600)] = 30.0
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Lever(Section):
     """One optimization lever of the framework: its saving range in percent of its base.
 
@@ -311,7 +311,7 @@ def _default_graviton() -> dict[str, str]:
     }
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Review(Section):
     """The monthly FinOps review: the levers table, right-sizing, Spot, data transfer."""
 
@@ -351,7 +351,7 @@ def _approver_names(value: list[str]) -> list[str]:
     return names
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Approvers(Section):
     """Who may decide an approval item, per tier; a higher tier may decide a lower tier's items."""
 
@@ -360,7 +360,7 @@ class Approvers(Section):
     cto_cfo: Annotated[list[str], Check(_approver_names)] = field(default_factory=list)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class ApprovalChannels(Section):
     """A Slack incoming webhook per tier; a tier without one uses the alert channels."""
 
@@ -369,7 +369,7 @@ class ApprovalChannels(Section):
     cto_cfo: Secret | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Approvals(Section):
     approvers: Approvers = field(default_factory=Approvers)
     channels: ApprovalChannels = field(default_factory=ApprovalChannels)
@@ -382,7 +382,7 @@ def _s3_url(value: str) -> str:
     return value
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Athena(Section):
     """Athena over the organisation's Data Export (CUR 2.0 or FOCUS 1.2 Parquet, a Glue table by billing period)."""
 
@@ -398,7 +398,7 @@ class Athena(Section):
     restated_periods: Annotated[int, Constraint(ge=1, le=12)] = 2  # Billing periods re-queried after the backfill (AWS restates a closed month)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Sources(Section):
     """Which source counts when Cost Explorer and a billing export both hold an (account, day)."""
 
@@ -407,7 +407,7 @@ class Sources(Section):
     precedence: Literal["export", "ce"] = "export"
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Settings(Section):
     """The whole configuration. Every default is a number from the cost framework."""
 

@@ -30,9 +30,21 @@ MEMO_KEEP = 20  # remembered files per user; the oldest go first
 
 
 class Section:
-    """The base of every settings section (a ``@dataclass(kw_only=True)``): unknown keys and NaN are refused."""
+    """The base of every settings section (a ``@dataclass(kw_only=True, eq=False, repr=False)``): unknown keys and
+    NaN are refused. Equality and repr are written once here, not generated per class (each generated method is
+    compiled at import, and the console imports every section before its first frame)."""
 
     __pydantic_config__ = SECTION_CONFIG
+    __hash__ = None  # type: ignore[assignment] - mutable, like a dataclass with eq
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, item.name) == getattr(other, item.name) for item in fields(self))  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{item.name}={getattr(self, item.name)!r}" for item in fields(self))  # type: ignore[arg-type]
+        return f"{type(self).__name__}({shown})"
 
 
 class Constraint:

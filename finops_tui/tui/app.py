@@ -188,6 +188,9 @@ class FinopsApp(App[int]):
         if self.first_frame_done:
             return
         self.first_frame_done = True
+        from finops_tui.entry import started
+
+        started()  # the garbage collector is on again (finops_tui/entry.py)
         self.dashboard.focus_first_pane()
         self.import_plot()
         if self.auto_sync:

@@ -19,10 +19,10 @@ from tests.helpers import REPO
 HEAVY = ("pydantic", "plotext", "textual_plotext", "botocore", "boto3", "pandas", "sqlite_utils", "pyarrow")
 
 PROBE = r"""
-import json, sys
+import gc, json, sys
 from textual import on
 import finops_tui.tui.app as console
-from finops_tui.cli import main
+from finops_tui.entry import main
 from finops_tui.tui.messages import SnapshotLoaded
 
 seen = {}
@@ -31,6 +31,7 @@ class Probe(console.FinopsApp):
     marked = False
 
     def load_first_snapshot(self):  # the first read, when it was done before the dashboard mounted
+        seen["collector_on"] = gc.isenabled()  # off while the command starts (finops_tui/entry.py)
         super().load_first_snapshot()
         self._check_filled()
 
@@ -56,6 +57,7 @@ class Probe(console.FinopsApp):
     def _wait_for_plot(self):
         if self.query("PlotextPlot"):
             seen["after"] = sorted(m for m in HEAVY if m in sys.modules)
+            seen["collector_on_after"] = gc.isenabled()
             # Written now: `q` (and exit) ends the process at once while a worker still waits on AWS.
             sys.__stdout__.write("PROBE " + json.dumps(seen) + "\n")
             sys.__stdout__.flush()
@@ -64,7 +66,7 @@ class Probe(console.FinopsApp):
 console.FinopsApp = Probe
 original_run = console.FinopsApp.run
 console.FinopsApp.run = lambda self, **kw: original_run(self, headless=True, size=(120, 40))
-main(sys.argv[1:])
+main()  # the command's entry point, with this process's arguments
 """
 
 
@@ -89,6 +91,7 @@ def test_first_frame_needs_no_plot_no_aws_no_pandas_and_no_pydantic_for_defaults
 
     assert seen["loads"] == 1 and seen["has_data"]
     assert seen["imported"] == []  # the built-in defaults are constructed, not validated: no pydantic
+    assert seen["collector_on"] is False and seen["collector_on_after"] is True  # no GC passes over the start
     assert "textual_plotext" in seen["after"] and "botocore" in seen["after"]  # they do come, after the frame
 
 

@@ -22,6 +22,7 @@ def test_expected_subcommands_exist() -> None:
 
 def test_every_command_is_known_by_name_when_the_console_builds_only_its_own() -> None:
     assert build_parser(only="tui").get_default("command_names") == set(_subcommands())  # mistypes still checked
+    assert build_parser().get_default("command_names") == set(_subcommands())  # the list names every module
 
 
 @pytest.mark.parametrize("argv", [["--offline"], ["tui", "--offline"]])
