@@ -16,7 +16,7 @@ import time
 def main() -> int:
     mark_file, argv = sys.argv[1], sys.argv[2:]
     import finops_tui.first_read as first_read
-    from finops_tui.cli import main as cli_main
+    from finops_tui.entry import main as command
 
     def install() -> None:
         """The console with a mark, made where the command makes it (Textual is imported by then)."""
@@ -57,7 +57,8 @@ def main() -> int:
         return original_store(self)
 
     first_read.FirstRead.store = store  # type: ignore[method-assign]
-    return cli_main(argv)
+    sys.argv = [sys.argv[0], *argv]
+    return command()  # the `finops-tui` entry point itself
 
 
 if __name__ == "__main__":
