@@ -77,12 +77,12 @@ async def test_outside_text_is_shown_literally(demo_store, app_for):
         assert "[bold red]boom[/] \\x1…" in text  # the escape is visible (\\x1b), not obeyed; the name gives way
 
 
-async def test_the_category_pane_has_focus_once_the_console_is_up(demo_store, app_for):
+async def test_the_dashboard_has_focus_once_the_console_is_up_and_a_number_picks_a_pane(demo_store, app_for):
     app = app_for(demo_store, demo=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.focused is not None and app.focused.id == "categories"
-        await pilot.press("down", "enter")  # the arrow keys and Enter work in it at once: the second category opens
+        assert app.focused is not None and app.focused.id == "dashboard"  # given after the first frame
+        await pilot.press("1", "down", "enter")  # the second category opens
         await settle(pilot)
         assert isinstance(app.screen, ServicesScreen)
         assert app.screen.category == app.query_one(CategoryTable).row_keys_in_order[1]

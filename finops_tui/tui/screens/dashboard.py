@@ -44,8 +44,8 @@ class DashboardScreen(Screen):
     """Keeps the newest snapshot while a drill-down is on top and paints it when shown again."""
 
     HELP_WHERE = "dashboard"
-    # No focus while the first frame is laid out (focusing restyles the pane and the footer's keys): the app
-    # focuses the first pane once that frame is on screen (focus_first_pane).
+    # No focus while the first frame is laid out (focusing restyles what it touches): once that frame is on
+    # screen the app gives focus where Textual's auto-focus would have (focus_first_pane).
     AUTO_FOCUS = ""
 
     BINDINGS = [
@@ -86,9 +86,10 @@ class DashboardScreen(Screen):
         self.app.load_first_snapshot()  # type: ignore[attr-defined]
 
     def focus_first_pane(self) -> None:
-        """The category table, unless a key already chose a pane (or the cache is empty: no pane is shown)."""
+        """The scrolling dashboard (the first focusable widget: arrow keys scroll it, 1-5 pick a pane), unless a
+        key already chose a pane or the cache is empty (nothing is shown to focus)."""
         if self.focused is None and not self.has_class("-empty"):
-            self.set_focus(self.query_one(CategoryTable))
+            self.set_focus(self.query_one("#dashboard"))
 
     def on_resize(self) -> None:
         self.query_one("#panes").set_class(self.app.is_narrow, "-narrow")  # type: ignore[attr-defined]
