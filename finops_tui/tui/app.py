@@ -48,8 +48,8 @@ NARROW_BELOW = 120  # columns: two columns of panes from here, one scrolling col
 
 # What `e` steps through: every environment, then the untagged spend, then all again.
 ENVIRONMENT_CYCLE: tuple[str | None, ...] = (None, *ENVIRONMENTS, UNALLOCATED)
-WRITE_LOCK_WAIT_SECONDS = 3.0
-FIRST_READ_WAIT_SECONDS = 0.5  # a key's write waits this long for another process's lock, then says so
+WRITE_LOCK_WAIT_SECONDS = 3.0  # a key's write waits this long for another process's lock, then says so
+FIRST_READ_WAIT_SECONDS = 0.5  # the dashboard waits this long for the first read at mount, then a worker does
 
 
 def month_today(today: date, month_offset: int) -> date:
@@ -211,7 +211,7 @@ class FinopsApp(App[int]):
         otherwise a worker waits for it. Every later read runs in the refresh worker.
         """
         try:  # the UI has nothing to show until then; waiting frees the GIL for the reading thread
-            message = _first_message(self._first_read.result(timeout=FIRST_READ_WAIT_SECONDS))
+            message = _message(self._first_read.result(timeout=FIRST_READ_WAIT_SECONDS))
         except TimeoutError:
             self.wait_for_first_read()
             return
@@ -223,7 +223,7 @@ class FinopsApp(App[int]):
     @work(thread=True, exit_on_error=False, group="refresh")
     def wait_for_first_read(self) -> None:
         """Wait (off the UI thread) for the first read, and post it like every later read."""
-        self.post_message(_first_message(self._first_read.result()))
+        self.post_message(_message(self._first_read.result()))
 
     def _filters_changed(self) -> None:
         """`e`, `[` or `]`: re-read the dashboard; every live screen on top re-reads when it lands."""
@@ -584,17 +584,14 @@ def sync_summary(result: object) -> str:
 def read_snapshot(store: Store, settings: Settings, clock: Clock, month: date, environment: str | None,
                   month_offset: int) -> SnapshotLoaded | SnapshotFailed:
     """One read of the dashboard's figures on the calling thread (never the UI thread), as the message to post."""
-    figures = read_figures(store, settings, clock, month, environment)
+    return _message(read_figures(store, settings, clock, month, environment), month_offset, environment)
+
+
+def _message(figures: Figures | str, month_offset: int = 0, environment: str | None = None) -> SnapshotLoaded | SnapshotFailed:
+    """A read as the message to post; the defaults are the first read's (this month, every environment)."""
     if isinstance(figures, str):
         return SnapshotFailed(figures)
     return SnapshotLoaded(figures.snapshot, figures.acknowledged, month_offset, environment)
-
-
-def _first_message(figures: Figures | str) -> SnapshotLoaded | SnapshotFailed:
-    """The first read (this month, every environment) as the message a refresh would have posted."""
-    if isinstance(figures, str):
-        return SnapshotFailed(figures)
-    return SnapshotLoaded(figures.snapshot, figures.acknowledged, 0, None)
 
 
 def make_app(settings: Settings, store: Store, clock: Clock, *, demo: bool = False, offline: bool = False,
